@@ -1,0 +1,36 @@
+using Cluster.Runtime;
+
+namespace Cluster.Contracts.PublishingPoints;
+
+/// <summary>One publishing point (key: its path, e.g. <c>live/event1</c>): lifecycle, settings, encoder sessions, manifests.</summary>
+public interface IPublishingPointGrain : IGrainWithStringKey
+{
+    /// <summary>Current status; never activates a point into existence.</summary>
+    [AlwaysInterleave]
+    Task<PublishingPointStatus> GetStatusAsync();
+
+    /// <summary>Creates the point if needed and applies settings (admin API or configuration).</summary>
+    Task<PublishingPointStatus> ConfigureAsync(PublishingPointSettings settings);
+
+    /// <summary>Operator start: Idle/Stopped/Shutdown to Starting (waiting for an encoder).</summary>
+    Task<PublishingPointStatus> StartAsync();
+
+    /// <summary>Operator stop: ends the session; the DVR stays served.</summary>
+    Task<PublishingPointStatus> StopAsync();
+
+    /// <summary>Operator shutdown: drops the live session and its DVR.</summary>
+    Task<PublishingPointStatus> ShutdownAsync();
+
+    /// <summary>Whether a new encoder would be admitted (answers the zero-length probe POST).</summary>
+    Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing);
+
+    /// <summary>Admits or refuses an encoder connection and binds its tracks to track grains.</summary>
+    Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing);
+
+    /// <summary>An encoder connection ended.</summary>
+    Task CloseIngestAsync(string connectionId, IngestEnd end);
+
+    /// <summary>The manifest in the given format, built from the tracks' current timelines and cached until they change.</summary>
+    [AlwaysInterleave]
+    Task<ManifestDocument?> GetManifestAsync(ManifestFormat format);
+}

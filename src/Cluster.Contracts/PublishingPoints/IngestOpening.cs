@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using Cluster.Media.Model;
+
+namespace Cluster.Contracts.PublishingPoints;
+
+/// <summary>An encoder connection asking to publish tracks to a point.</summary>
+/// <param name="ConnectionId">Unique per connection; names it in logs and when it closes.</param>
+/// <param name="StreamId">The <c>Streams(id)</c> part of the URL.</param>
+/// <param name="EventId">The <c>Events(id)</c> part of the URL, when present.</param>
+/// <param name="RemoteAddress">Who is pushing, for logs.</param>
+/// <param name="Tracks">The tracks the connection's header announced.</param>
+public sealed record IngestOpening(string ConnectionId, string StreamId, string? EventId, string? RemoteAddress, ImmutableArray<TrackInfo> Tracks);
+
+/// <summary>The point's answer to <see cref="IngestOpening"/>.</summary>
+/// <param name="Accepted">Whether the connection may push.</param>
+/// <param name="StatusCode">HTTP status to answer when refused.</param>
+/// <param name="Reason">Why it was refused, in words for the encoder's operator.</param>
+/// <param name="SessionEpoch">The session the connection's fragments belong to.</param>
+/// <param name="TrackKeys">Track grain key for each announced track, in the order of <see cref="IngestOpening.Tracks"/>.</param>
+public sealed record IngestAdmission(bool Accepted, int StatusCode, string? Reason, long SessionEpoch, ImmutableArray<string> TrackKeys)
+{
+    /// <summary>A refusal.</summary>
+    public static IngestAdmission Refuse(int statusCode, string reason) => new(false, statusCode, reason, 0, []);
+}
+
+/// <summary>How an encoder connection ended.</summary>
+public enum IngestEnd
+{
+    /// <summary>The encoder sent the empty mfra or finished its body: the stream is over.</summary>
+    EndOfStream,
+
+    /// <summary>The connection broke or was refused mid-stream; the encoder may come back.</summary>
+    Lost,
+}

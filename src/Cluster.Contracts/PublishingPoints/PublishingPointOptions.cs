@@ -1,0 +1,47 @@
+namespace Cluster.Contracts.PublishingPoints;
+
+/// <summary>Publishing point behaviour for the whole node (configuration section <c>Cluster:PublishingPoints</c>).</summary>
+public sealed class PublishingPointOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Cluster:PublishingPoints";
+
+    /// <summary>Whether a push to an unknown path creates and starts a point (IIS's "start on first client request"). Default true.</summary>
+    public bool AutoCreate { get; set; } = true;
+
+    /// <summary>Most tracks one point accepts, over all its encoder connections. Default 32.</summary>
+    public int MaxTracksPerPoint { get; set; } = 32;
+
+    /// <summary>Settings of points created without their own (auto-created, or admin API without a body).</summary>
+    public PublishingPointSettings Defaults { get; set; } = new();
+
+    /// <summary>Points that exist from start-up, by path (e.g. <c>live/event1</c>), with their settings.</summary>
+    public Dictionary<string, PublishingPointSettings> Points { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Checks the values; returns the problems found.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaxTracksPerPoint is < 1 or > 1024)
+        {
+            yield return "Cluster:PublishingPoints:MaxTracksPerPoint must be between 1 and 1024.";
+        }
+
+        if (Defaults.Validate() is { } reason)
+        {
+            yield return $"Cluster:PublishingPoints:Defaults: {reason}";
+        }
+
+        foreach (var (path, settings) in Points)
+        {
+            if (PublishingPointPath.Validate(path) is { } pathReason)
+            {
+                yield return $"Cluster:PublishingPoints:Points:{path}: {pathReason}";
+            }
+
+            if (settings.Validate() is { } settingsReason)
+            {
+                yield return $"Cluster:PublishingPoints:Points:{path}: {settingsReason}";
+            }
+        }
+    }
+}

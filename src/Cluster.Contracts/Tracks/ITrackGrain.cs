@@ -1,0 +1,47 @@
+using Cluster.Media.Model;
+using Cluster.Runtime;
+
+namespace Cluster.Contracts.Tracks;
+
+/// <summary>One track of a publishing point (key: <c>{point}/{name}_{bitrate}</c>): its fragment index and DVR window.</summary>
+public interface ITrackGrain : IGrainWithStringKey
+{
+    /// <summary>Binds the track to a session; a newer epoch drops what an older session left.</summary>
+    Task BindAsync(TrackBinding binding);
+
+    /// <summary>Stores a fragment once; duplicates and late arrivals are reported, not stored.</summary>
+    Task<AddFragmentResult> AddFragmentAsync(long sessionEpoch, Fragment fragment);
+
+    /// <summary>Marks the session's stream as ended (no more fragments expected) or live again.</summary>
+    Task SetEndedAsync(long sessionEpoch, bool ended);
+
+    /// <summary>Drops every fragment and moves to <paramref name="sessionEpoch"/>, so older sessions' fragments are refused.</summary>
+    Task ClearAsync(long sessionEpoch);
+
+    /// <summary>The current immutable view of the index: track info and fragments within the DVR window.</summary>
+    [AlwaysInterleave]
+    Task<TrackTimeline> GetTimelineAsync();
+}
+
+/// <summary>What a session tells a track about itself.</summary>
+/// <param name="SessionEpoch">The point's session counter.</param>
+/// <param name="Info">Codec and naming from the encoder's header.</param>
+/// <param name="DvrWindowLength">How much past to keep; zero keeps everything.</param>
+/// <param name="LookaheadCount">How many following fragments a served fragment announces.</param>
+public sealed record TrackBinding(long SessionEpoch, TrackInfo Info, TimeSpan DvrWindowLength, int LookaheadCount);
+
+/// <summary>Outcome of <see cref="ITrackGrain.AddFragmentAsync"/>.</summary>
+public enum AddFragmentResult
+{
+    /// <summary>Stored and listed.</summary>
+    Added,
+
+    /// <summary>A fragment with this time is already stored (redundant encoder); ignored.</summary>
+    Duplicate,
+
+    /// <summary>Starts before the end of the newest stored fragment without matching one; ignored.</summary>
+    Late,
+
+    /// <summary>The fragment's session is over (a newer session, a stop or a shutdown); the connection should stop.</summary>
+    SessionClosed,
+}

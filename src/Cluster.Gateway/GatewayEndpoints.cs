@@ -1,0 +1,77 @@
+using Cluster.Gateway.Admin;
+using Cluster.Gateway.Ingest;
+using Cluster.Gateway.Playback;
+using Cluster.Gateway.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cluster.Gateway;
+
+/// <summary>Maps the gateway's HTTP surface: ingest, playback and the admin API.</summary>
+public static class GatewayEndpoints
+{
+    /// <summary>Adds the gateway's endpoints and the CORS policy players on other origins need.</summary>
+    public static WebApplication MapClusterGateway(this WebApplication app)
+    {
+        app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
+        AdminEndpoints.Map(app);
+        app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put], IngestAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaybackAsync);
+        return app;
+    }
+
+    private static async Task IngestAsync(HttpContext context, string? path)
+    {
+        if (await Parse(context, path) is { } url)
+        {
+            if (url.Kind != MediaUrlKind.Ingest)
+            {
+                await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Push to {path}.isml/Streams({id}).");
+                return;
+            }
+
+            await context.RequestServices.GetRequiredService<SmoothIngestHandler>().HandleAsync(context, url);
+        }
+    }
+
+    private static async Task PlaybackAsync(HttpContext context, string? path)
+    {
+        if (await Parse(context, path) is not { } url)
+        {
+            return;
+        }
+
+        var playback = context.RequestServices.GetRequiredService<PlaybackHandler>();
+        switch (url.Kind)
+        {
+            case MediaUrlKind.Manifest:
+                await playback.ServeManifestAsync(context, url);
+                break;
+            case MediaUrlKind.Fragment:
+                await playback.ServeFragmentAsync(context, url);
+                break;
+            default:
+                await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Streams(..) takes POST from an encoder.");
+                break;
+        }
+    }
+
+    private static async Task<MediaUrl?> Parse(HttpContext context, string? path)
+    {
+        if (!MediaUrl.TryParse("/" + (path ?? ""), out var url, out var error))
+        {
+            await PlaybackHandler.PlainText(context, StatusCodes.Status404NotFound, "Not a publishing point URL: expected /{path}.isml/...");
+            return null;
+        }
+
+        if (error is not null)
+        {
+            await PlaybackHandler.PlainText(context, StatusCodes.Status400BadRequest, error);
+            return null;
+        }
+
+        return url;
+    }
+}

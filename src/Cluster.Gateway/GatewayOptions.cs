@@ -1,0 +1,48 @@
+using Cluster.Media.Smooth;
+
+namespace Cluster.Gateway;
+
+/// <summary>HTTP gateway limits (configuration section <c>Cluster:Gateway</c>).</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Cluster:Gateway";
+
+    /// <summary>Most encoder connections pushing at once to this gateway; more answer 503. Default 256.</summary>
+    public int MaxConcurrentIngestConnections { get; set; } = 256;
+
+    /// <summary>Box and track limits applied to every ingest connection (defaults: see <see cref="IngestLimits"/>).</summary>
+    public IngestLimits Ingest { get; set; } = new();
+
+    /// <summary>Seconds a live manifest may be cached by players and CDNs. Default 1.</summary>
+    public int LiveManifestMaxAgeSeconds { get; set; } = 1;
+
+    /// <summary>Checks the values; returns the problems found.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaxConcurrentIngestConnections < 1)
+        {
+            yield return "Cluster:Gateway:MaxConcurrentIngestConnections must be at least 1.";
+        }
+
+        if (LiveManifestMaxAgeSeconds < 0)
+        {
+            yield return "Cluster:Gateway:LiveManifestMaxAgeSeconds must not be negative.";
+        }
+
+        string? ingestProblem = null;
+        try
+        {
+            Ingest.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            ingestProblem = $"Cluster:Gateway:Ingest: {e.Message}";
+        }
+
+        if (ingestProblem is not null)
+        {
+            yield return ingestProblem;
+        }
+    }
+}

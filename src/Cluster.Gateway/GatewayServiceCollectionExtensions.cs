@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+using Cluster.Gateway.Ingest;
+using Cluster.Gateway.Playback;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Gateway;
+
+/// <summary>Registers the HTTP gateway.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    internal const string CorsPolicy = "players";
+
+    /// <summary>Adds ingest, playback and admin handling with options from <c>Cluster:Gateway</c> and <c>Cluster:PublishingPoints</c>, validated at start-up.</summary>
+    public static IServiceCollection AddClusterGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>()
+            .Bind(configuration.GetSection(GatewayOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSingleton<IngestSlots>();
+        services.AddSingleton<SmoothIngestHandler>();
+        services.AddSingleton<PlaybackHandler>();
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods("GET", "HEAD", "OPTIONS")
+            .AllowAnyHeader()
+            .WithExposedHeaders("Content-Length", "ETag", "Last-Modified", "Date")));
+        return services;
+    }
+
+    private sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

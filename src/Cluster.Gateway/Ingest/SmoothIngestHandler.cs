@@ -1,0 +1,198 @@
+using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tracks;
+using Cluster.Gateway.Routing;
+using Cluster.Media;
+using Cluster.Media.Smooth;
+using Cluster.Runtime;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Gateway.Ingest;
+
+/// <summary>
+/// One Smooth Streaming push (MS-SSTR live ingest): a long-running chunked POST whose body is ftyp, the live server
+/// manifest box, moov, then moof/mdat pairs; each fragment goes to its track grain as soon as its mdat is complete.
+/// </summary>
+internal sealed partial class SmoothIngestHandler(
+    IGrainFactory grains,
+    IngestSlots slots,
+    IOptions<GatewayOptions> gatewayOptions,
+    IOptions<PublishingPointOptions> pointOptions,
+    ILogger<SmoothIngestHandler> logger)
+{
+    public async Task HandleAsync(HttpContext context, MediaUrl url)
+    {
+        var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var autoCreate = pointOptions.Value.AutoCreate;
+
+        if (context.Request.ContentLength == 0)
+        {
+            // Encoders probe the URL with an empty POST before streaming; answer whether a push would be admitted.
+            var probe = await point.ProbeIngestAsync(url.EventId, autoCreate);
+            await Respond(context, probe.Accepted ? StatusCodes.Status200OK : probe.StatusCode, probe.Reason);
+            return;
+        }
+
+        if (!slots.TryEnter())
+        {
+            LogTooManyConnections(url.PointPath, remote, gatewayOptions.Value.MaxConcurrentIngestConnections);
+            await Respond(context, StatusCodes.Status503ServiceUnavailable, "Too many encoder connections on this node; retry later.");
+            return;
+        }
+
+        try
+        {
+            await PushAsync(context, url, point, remote, autoCreate);
+        }
+        finally
+        {
+            slots.Exit();
+        }
+    }
+
+    private async Task PushAsync(HttpContext context, MediaUrl url, IPublishingPointGrain point, string? remote, bool autoCreate)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            // A live push lasts as long as the event; the per-box limits bound memory instead.
+            bodySize.MaxRequestBodySize = null;
+        }
+
+        var connectionId = context.TraceIdentifier;
+        var aborted = context.RequestAborted;
+        var reader = new SmoothIngestReader(context.Request.BodyReader, gatewayOptions.Value.Ingest);
+        IngestHeader header;
+        try
+        {
+            header = await reader.ReadHeaderAsync(aborted);
+        }
+        catch (MediaFormatException e)
+        {
+            LogBadHeader(url.PointPath, connectionId, remote, e.Message);
+            await Respond(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
+        catch (Exception e) when (IsDisconnect(e, aborted))
+        {
+            LogDisconnected(url.PointPath, connectionId, remote, e.Message);
+            return;
+        }
+
+        var admission = await point.OpenIngestAsync(new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks), autoCreate);
+        if (!admission.Accepted)
+        {
+            await Respond(context, admission.StatusCode, admission.Reason);
+            return;
+        }
+
+        var tracks = new Dictionary<uint, ITrackGrain>(header.Tracks.Length);
+        for (var i = 0; i < header.Tracks.Length; i++)
+        {
+            tracks[header.Tracks[i].TrackId] = grains.GetGrain<ITrackGrain>(admission.TrackKeys[i]);
+        }
+
+        var counts = new IngestCounts();
+        var end = IngestEnd.Lost;
+        try
+        {
+            while (await reader.ReadFragmentAsync(aborted) is { } item)
+            {
+                if (!tracks.TryGetValue(item.TrackId, out var track))
+                {
+                    throw new MediaFormatException($"Fragment for track {item.TrackId}, which the moov does not declare.");
+                }
+
+                var result = await track.AddFragmentAsync(admission.SessionEpoch, item.Fragment);
+                counts.Count(result);
+                if (result == AddFragmentResult.SessionClosed)
+                {
+                    LogSessionClosed(url.PointPath, connectionId, admission.SessionEpoch);
+                    await Respond(context, StatusCodes.Status410Gone, "The publishing point's session this connection belonged to has ended (stopped, shut down or a new event).");
+                    return;
+                }
+            }
+
+            end = IngestEnd.EndOfStream;
+            await Respond(context, StatusCodes.Status200OK, null);
+        }
+        catch (MediaFormatException e)
+        {
+            LogBadFragment(url.PointPath, connectionId, remote, reader.BytesRead, e.Message);
+            await Respond(context, StatusCodes.Status400BadRequest, e.Message);
+        }
+        catch (Exception e) when (IsDisconnect(e, aborted))
+        {
+            LogDisconnected(url.PointPath, connectionId, remote, e.Message);
+        }
+        finally
+        {
+            await point.CloseIngestAsync(connectionId, end);
+            LogConnectionSummary(url.PointPath, connectionId, end, reader.EndedWithMfra, counts.Added, counts.Duplicates, counts.Late, reader.BytesRead);
+        }
+    }
+
+    private static bool IsDisconnect(Exception e, CancellationToken aborted) =>
+        e is IOException or BadHttpRequestException or ConnectionResetException
+        || (e is OperationCanceledException && aborted.IsCancellationRequested);
+
+    private static async Task Respond(HttpContext context, int status, string? reason)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = status;
+        if (reason is not null)
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(reason + "\n", CancellationToken.None);
+        }
+    }
+
+    private sealed class IngestCounts
+    {
+        public int Added { get; private set; }
+
+        public int Duplicates { get; private set; }
+
+        public int Late { get; private set; }
+
+        public void Count(AddFragmentResult result)
+        {
+            switch (result)
+            {
+                case AddFragmentResult.Added:
+                    Added++;
+                    break;
+                case AddFragmentResult.Duplicate:
+                    Duplicates++;
+                    break;
+                case AddFragmentResult.Late:
+                    Late++;
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest to {Point} from {Remote} refused: already {Limit} encoder connections")]
+    private partial void LogTooManyConnections(string point, string? remote, int limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point} from {Remote}: bad header: {Reason}")]
+    private partial void LogBadHeader(string point, string connection, string? remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point} from {Remote}: bad data after {Bytes} bytes: {Reason}; fragments already accepted are kept")]
+    private partial void LogBadFragment(string point, string connection, string? remote, long bytes, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point} from {Remote}: connection lost: {Reason}")]
+    private partial void LogDisconnected(string point, string connection, string? remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest {Connection} to {Point}: session {Epoch} is over, closing")]
+    private partial void LogSessionClosed(string point, string connection, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest {Connection} to {Point} ended ({End}, mfra: {Mfra}): {Added} fragments added, {Duplicates} duplicates, {Late} late, {Bytes} bytes")]
+    private partial void LogConnectionSummary(string point, string connection, IngestEnd end, bool mfra, int added, int duplicates, int late, long bytes);
+}

@@ -1,0 +1,35 @@
+using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tracks;
+using Cluster.Grains.PublishingPoints;
+using Cluster.Grains.Tracks;
+using Cluster.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Grains;
+
+/// <summary>Registers the media grains with the runtime.</summary>
+public static class GrainsServiceCollectionExtensions
+{
+    /// <summary>Adds publishing point and track grains, with <see cref="PublishingPointOptions"/> bound from <c>Cluster:PublishingPoints</c> and validated at start-up.</summary>
+    public static IServiceCollection AddClusterGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PublishingPointOptions>()
+            .Bind(configuration.GetSection(PublishingPointOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PublishingPointOptions>, PublishingPointOptionsValidator>();
+        services.AddGrain<IPublishingPointGrain, PublishingPointGrain>();
+        services.AddGrain<ITrackGrain, TrackGrain>();
+        return services;
+    }
+
+    private sealed class PublishingPointOptionsValidator : IValidateOptions<PublishingPointOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PublishingPointOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Cluster.Contracts.Tracks;
+using Cluster.Media.Model;
+using Cluster.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Cluster.Grains.Tracks;
+
+/// <summary>
+/// Holds one track's fragments for the DVR window. Writes arrive one at a time (turns); reads take the published
+/// immutable <see cref="TrackTimeline"/> and so may interleave freely.
+/// </summary>
+[KeepAlive]
+internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<TrackGrain> logger) : Grain, ITrackGrain
+{
+    private readonly FragmentIndex _index = new();
+    private TrackBinding? _binding;
+    private long _epoch;
+    private long _version;
+    private bool _ended;
+    private DateTimeOffset _lastModified;
+    private volatile TrackTimeline _timeline = TrackTimeline.Empty;
+
+    public Task BindAsync(TrackBinding binding)
+    {
+        if (binding.SessionEpoch < _epoch)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (binding.SessionEpoch > _epoch)
+        {
+            _index.Clear();
+            _epoch = binding.SessionEpoch;
+            _binding = binding;
+        }
+        else
+        {
+            // A second encoder of the same session (redundant or reconnecting) keeps the first one's codec setup.
+            _binding = (_binding ?? binding) with { DvrWindowLength = binding.DvrWindowLength, LookaheadCount = binding.LookaheadCount };
+        }
+
+        _ended = false;
+        Publish();
+        return Task.CompletedTask;
+    }
+
+    public Task<AddFragmentResult> AddFragmentAsync(long sessionEpoch, Fragment fragment)
+    {
+        if (sessionEpoch != _epoch || _binding is null || _ended)
+        {
+            return Task.FromResult(AddFragmentResult.SessionClosed);
+        }
+
+        if (_index.Last is { } last && fragment.Time < last.End)
+        {
+            var result = _index.Contains(fragment.Time) ? AddFragmentResult.Duplicate : AddFragmentResult.Late;
+            if (result == AddFragmentResult.Late)
+            {
+                LogLateFragment(PrimaryKey, fragment.Time, last.End);
+            }
+
+            return Task.FromResult(result);
+        }
+
+        _index.Append(fragment);
+        if (_binding.DvrWindowLength > TimeSpan.Zero)
+        {
+            _index.TrimEndingBefore(fragment.End - ToTrackTicks(_binding.DvrWindowLength, _binding.Info.Timescale));
+        }
+
+        _lastModified = timeProvider.GetUtcNow();
+        Publish();
+        return Task.FromResult(AddFragmentResult.Added);
+    }
+
+    public Task SetEndedAsync(long sessionEpoch, bool ended)
+    {
+        if (sessionEpoch == _epoch && _ended != ended)
+        {
+            _ended = ended;
+            Publish();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ClearAsync(long sessionEpoch)
+    {
+        _index.Clear();
+        _epoch = Math.Max(_epoch, sessionEpoch);
+        _binding = null;
+        _ended = false;
+        Publish();
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task<TrackTimeline> GetTimelineAsync()
+    {
+        var timeline = _timeline;
+        if (timeline.Info is null && _binding is null)
+        {
+            // Nobody bound this track: the call came from a URL naming a track that does not exist.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(timeline);
+    }
+
+    private static long ToTrackTicks(TimeSpan span, long timescale) => (long)((Int128)span.Ticks * timescale / TimeSpan.TicksPerSecond);
+
+    private void Publish() =>
+        _timeline = _index.Snapshot(_binding?.Info, ++_version, _ended, _lastModified, _binding?.LookaheadCount ?? 0);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Track {Track}: ignored a late fragment at {Time}, before the end of the newest one ({End})")]
+    private partial void LogLateFragment(string track, long time, long end);
+}

@@ -1,0 +1,3 @@
+using Cluster.Silo;
+
+await SiloApplication.Build(args).RunAsync();

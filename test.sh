@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and the integration tests with real ffmpeg and headless Chromium.
+# Installs what the tests need when it is missing (Debian packages, the players from npm).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} from Debian"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -f tests/players/node_modules/dashjs/package.json ]; then
+  echo "Installing the test players from npm"
+  (cd tests/players && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet build Cluster.sln -c Release -nologo -v quiet
+dotnet test Cluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"

@@ -1,0 +1,87 @@
+using Cluster.Contracts.Tracks;
+
+namespace Cluster.Grains.Tests.Tracks;
+
+public sealed class TrackGrainTests
+{
+    private const long Second = 10_000_000;
+
+    [Fact]
+    public async Task AddFragment_SameTimeTwice_StoresOneCopy()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(0, 2 * Second))).ShouldBe(AddFragmentResult.Added);
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(0, 2 * Second))).ShouldBe(AddFragmentResult.Duplicate);
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(2 * Second, 2 * Second))).ShouldBe(AddFragmentResult.Added);
+
+        (await track.GetTimelineAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task AddFragment_OverlappingNewest_IsLateAndIgnored()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, 2 * Second));
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(Second, 2 * Second))).ShouldBe(AddFragmentResult.Late);
+
+        (await track.GetTimelineAsync()).ToEntries().Select(e => e.Time).ShouldBe([0L]);
+    }
+
+    [Fact]
+    public async Task AddFragment_AfterGap_KeepsGapAndDurations()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, 2 * Second));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(6 * Second, 2 * Second));
+
+        var entries = (await track.GetTimelineAsync()).ToEntries();
+        entries.Select(e => (e.Time, e.Duration)).ShouldBe([(0L, 2 * Second), (6 * Second, 2 * Second)]);
+    }
+
+    [Fact]
+    public async Task AddFragment_PastDvrWindow_TrimsOldestAndFirstListedExists()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.FromSeconds(10), 2));
+        for (var i = 0; i < 20; i++)
+        {
+            await track.AddFragmentAsync(1, GrainHost.Fragment(i * 2 * Second, 2 * Second));
+        }
+
+        var timeline = await track.GetTimelineAsync();
+        // Newest ends at 40 s; a 10 s window keeps fragments ending after 30 s: 30-32 ... 38-40.
+        timeline.ToEntries().Select(e => e.Time / Second).ShouldBe([30L, 32, 34, 36, 38]);
+        timeline.IndexOf(30 * Second).ShouldBe(0);
+        timeline.IndexOf(28 * Second).ShouldBe(-1);
+        timeline.FirstSequence.ShouldBe(15);
+    }
+
+    [Fact]
+    public async Task AddFragment_OlderSessionOrEndedStream_RefusedAsSessionClosed()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
+        await track.BindAsync(new TrackBinding(2, GrainHost.Video(1), TimeSpan.Zero, 2));
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(Second, Second))).ShouldBe(AddFragmentResult.SessionClosed);
+        (await track.GetTimelineAsync()).Count.ShouldBe(0);
+
+        await track.AddFragmentAsync(2, GrainHost.Fragment(0, Second));
+        await track.SetEndedAsync(2, true);
+        (await track.AddFragmentAsync(2, GrainHost.Fragment(Second, Second))).ShouldBe(AddFragmentResult.SessionClosed);
+        var timeline = await track.GetTimelineAsync();
+        timeline.Ended.ShouldBeTrue();
+        timeline.Count.ShouldBe(1);
+    }
+}

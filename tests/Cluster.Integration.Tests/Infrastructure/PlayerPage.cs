@@ -1,0 +1,114 @@
+using Microsoft.Playwright;
+
+namespace Cluster.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright, playing a URL with a real player from npm. The page and the
+/// player's script are served by Playwright's request routing from a made-up origin, so every request to the silo is
+/// cross-origin, as it is for a viewer on a web site.
+/// </summary>
+public sealed class PlayerPage : IAsyncDisposable
+{
+    private const string PageOrigin = "http://player.test";
+
+    private static readonly string[] ChromiumFlags =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+    ];
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly List<string> _console = [];
+
+    private PlayerPage(IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            lock (_console)
+            {
+                _console.Add($"{message.Type}: {message.Text}");
+            }
+        };
+    }
+
+    public IPage Page { get; }
+
+    public string ConsoleLog
+    {
+        get
+        {
+            lock (_console)
+            {
+                return string.Join('\n', _console.TakeLast(60));
+            }
+        }
+    }
+
+    /// <summary>Opens the repository's player page (tools/player/index.html, dash.js: DASH, or Smooth Streaming through its MSS support) on <paramref name="source"/>.</summary>
+    public static async Task<PlayerPage> OpenDashJsAsync(Uri source)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumFlags,
+        });
+        var page = await browser.NewPageAsync();
+        var player = new PlayerPage(playwright, browser, page);
+
+        // The made-up origin maps onto the repository, so the page's relative script path works as it does from disk.
+        await page.RouteAsync(PageOrigin + "/**", async route =>
+        {
+            var relative = Uri.UnescapeDataString(new Uri(route.Request.Url).AbsolutePath).TrimStart('/');
+            var file = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, relative));
+            if (!file.StartsWith(RepositoryPaths.Root, StringComparison.Ordinal) || !File.Exists(file))
+            {
+                await route.FulfillAsync(new RouteFulfillOptions { Status = 404, Body = "not found: " + relative });
+                return;
+            }
+
+            var type = file.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript" : "text/html";
+            await route.FulfillAsync(new RouteFulfillOptions { Path = file, ContentType = type });
+        });
+        await page.GotoAsync($"{PageOrigin}/tools/player/index.html?url={Uri.EscapeDataString(source.ToString())}");
+        return player;
+    }
+
+    /// <summary>
+    /// Waits until the video's currentTime has advanced more than <paramref name="seconds"/> past where playback began,
+    /// or the player reported an error; returns the page's state as JSON for the assertion message.
+    /// </summary>
+    public async Task<PlaybackResult> WaitForPlaybackAsync(double seconds, TimeSpan timeout)
+    {
+        try
+        {
+            await Page.WaitForFunctionAsync(
+                "s => window.playerState.error !== null || (window.playerState.start !== null && window.playerState.time - window.playerState.start > s)",
+                seconds,
+                new PageWaitForFunctionOptions { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            // The state below says what happened instead.
+        }
+
+        var state = await Page.EvaluateAsync<PlaybackResult>("() => window.playerState");
+        return state;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    public sealed record PlaybackResult(string? Error, double? Start, double Time, int Waiting)
+    {
+        public bool Advanced(double seconds) => Error is null && Start is not null && Time - Start > seconds;
+    }
+}

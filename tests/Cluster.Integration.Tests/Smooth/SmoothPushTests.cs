@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Net;
+using Cluster.Integration.Tests.Infrastructure;
+
+namespace Cluster.Integration.Tests.Smooth;
+
+/// <summary>Real ffmpeg pushing live Smooth Streaming (one POST per output) to a real silo, read back as a player would.</summary>
+public sealed class SmoothPushTests
+{
+    private const long Second = 10_000_000;
+
+    [Fact]
+    public async Task Push_MultiBitrateFfmpeg_LiveManifestThenVodManifestListFragmentsThatAreServed()
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        var point = silo.Url("live/mbr.isml/");
+        await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(point, realTime: true, seconds: 8));
+
+        // While ffmpeg pushes, the manifest is live.
+        SmoothManifest? live = null;
+        for (var attempt = 0; attempt < 200 && (live is null || live.Streams.Count < 2 || live.Single("video").Fragments.Count < 2); attempt++)
+        {
+            await Task.Delay(100);
+            live = await SmoothManifest.TryGetAsync(silo.Http, "live/mbr.isml/Manifest");
+        }
+
+        live.ShouldNotBeNull(ffmpeg.Log);
+        live.IsLive.ShouldBeTrue();
+        live.Duration.ShouldBe(0);
+        live.Root.Attribute("LookaheadCount")!.Value.ShouldBe("2");
+
+        (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, ffmpeg.Log);
+
+        var vod = (await SmoothManifest.TryGetAsync(silo.Http, "live/mbr.isml/Manifest")).ShouldNotBeNull();
+        vod.IsLive.ShouldBeFalse();
+        vod.Root.Attribute("MajorVersion")!.Value.ShouldBe("2");
+
+        var video = vod.Single("video");
+        video.Levels.Select(l => (string)l.Attribute("Bitrate")!).Order().ShouldBe(["300000", "600000"]);
+        foreach (var level in video.Levels)
+        {
+            ((string)level.Attribute("FourCC")!).ShouldBe("H264");
+            var codecPrivateData = (string)level.Attribute("CodecPrivateData")!;
+            codecPrivateData.ShouldStartWith("00000001"); // Annex B start code
+            (Convert.ToByte(codecPrivateData[8..10], 16) & 0x1F).ShouldBe(7); // first NAL unit is the SPS
+        }
+
+        video.Levels.Single(l => (string)l.Attribute("Bitrate")! == "600000").Attribute("MaxWidth")!.Value.ShouldBe("640");
+        var audio = vod.Single("audio");
+        var audioLevel = audio.Levels.ShouldHaveSingleItem();
+        ((string)audioLevel.Attribute("FourCC")!).ShouldBe("AACL");
+        ((string)audioLevel.Attribute("SamplingRate")!).ShouldBe("48000");
+        ((string)audioLevel.Attribute("Channels")!).ShouldBe("1");
+        // AudioSpecificConfig: object type 2 (AAC LC), frequency index 3 (48 kHz), 1 channel -> 0x1188.
+        ((string)audioLevel.Attribute("CodecPrivateData")!).ShouldStartWith("1188");
+
+        // 8 s of 2 s GOPs: contiguous fragments covering the whole push, no gap.
+        AssertContiguous(video.Fragments);
+        AssertContiguous(audio.Fragments);
+        video.Fragments.Count.ShouldBe(4);
+        video.Fragments[0].Time.ShouldBe(0);
+        video.Fragments.Sum(f => f.Duration).ShouldBe(8 * Second);
+        audio.Fragments[0].Time.ShouldBe(0);
+        audio.Fragments.Sum(f => f.Duration).ShouldBeInRange(7 * Second, 9 * Second);
+        vod.Duration.ShouldBeGreaterThanOrEqualTo(8 * Second);
+        int.Parse((string)video.Element.Attribute("Chunks")!, CultureInfo.InvariantCulture).ShouldBe(video.Fragments.Count);
+
+        // Every listed fragment of every quality level is served and is what the manifest says it is.
+        foreach (var stream in vod.Streams)
+        {
+            foreach (var level in stream.Levels)
+            {
+                for (var i = 0; i < stream.Fragments.Count; i++)
+                {
+                    var (time, duration) = stream.Fragments[i];
+                    var url = "live/mbr.isml/" + stream.FragmentUrl(level, time);
+                    using var response = await silo.Http.GetAsync(url);
+                    response.StatusCode.ShouldBe(HttpStatusCode.OK, url);
+                    response.Content.Headers.ContentType!.MediaType.ShouldBe(stream.Type == "audio" ? "audio/mp4" : "video/mp4");
+                    response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
+                    var fragment = Boxes.ParseSmoothFragment(await response.Content.ReadAsByteArrayAsync());
+                    fragment.TfxdTime.ShouldBe(time, url);
+                    fragment.TfxdDuration.ShouldBe(duration, url);
+                    fragment.SampleBytes.ShouldBe(fragment.MdatPayload, url);
+                    fragment.DataOffsetPointsAtMdatPayload.ShouldBeTrue(url);
+                    fragment.Lookahead.ShouldBe(stream.Fragments.Skip(i + 1).Take(2).ToList(), url);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Push_SingleOutputWithAllTracks_OnePostCarriesEveryTrack()
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        var arguments = $"{Ffmpeg.TestPattern(realTime: false, seconds: 6)} -map 0:v -map 0:v -map 1:a " +
+            "-c:v libx264 -preset veryfast -g 50 -keyint_min 50 -sc_threshold 0 -b:v:0 500k -b:v:1 250k -s:v:1 160x90 -c:a aac -b:a 64k " +
+            Ffmpeg.SmoothOutput(silo.Url("live/one.isml/Streams(all)"));
+        await using var ffmpeg = Ffmpeg.Start(arguments);
+        (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, ffmpeg.Log);
+
+        var manifest = (await SmoothManifest.TryGetAsync(silo.Http, "live/one.isml/Manifest")).ShouldNotBeNull();
+        manifest.IsLive.ShouldBeFalse();
+        manifest.Single("video").Levels.Count.ShouldBe(2);
+        manifest.Single("video").Fragments.Count.ShouldBe(3);
+        manifest.Single("audio").Levels.Count.ShouldBe(1);
+    }
+
+    private static void AssertContiguous(List<(long Time, long Duration)> fragments)
+    {
+        fragments.Count.ShouldBeGreaterThan(1);
+        for (var i = 1; i < fragments.Count; i++)
+        {
+            fragments[i].Time.ShouldBe(fragments[i - 1].Time + fragments[i - 1].Duration, $"fragment {i}");
+        }
+    }
+}
