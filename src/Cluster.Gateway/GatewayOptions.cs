@@ -17,12 +17,23 @@ public sealed class GatewayOptions
     /// <summary>Seconds a live manifest may be cached by players and CDNs. Default 1.</summary>
     public int LiveManifestMaxAgeSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// How long a request for the fragment just after the live edge waits for it to arrive before answering 404.
+    /// Default zero: answer at once, as IIS does.
+    /// </summary>
+    public TimeSpan FragmentWaitTimeout { get; set; } = TimeSpan.Zero;
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
         if (MaxConcurrentIngestConnections < 1)
         {
             yield return "Cluster:Gateway:MaxConcurrentIngestConnections must be at least 1.";
+        }
+
+        if (FragmentWaitTimeout < TimeSpan.Zero || FragmentWaitTimeout > TimeSpan.FromSeconds(30))
+        {
+            yield return "Cluster:Gateway:FragmentWaitTimeout must be between 0 and 30 seconds.";
         }
 
         if (LiveManifestMaxAgeSeconds < 0)

@@ -21,6 +21,13 @@ public interface ITrackGrain : IGrainWithStringKey
     /// <summary>The current immutable view of the index: track info and fragments within the DVR window.</summary>
     [AlwaysInterleave]
     Task<TrackTimeline> GetTimelineAsync();
+
+    /// <summary>
+    /// The view once it holds a fragment starting at <paramref name="time"/>, the stream ends, or
+    /// <paramref name="timeout"/> passes, whichever comes first (for players asking just ahead of the live edge).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout);
 }
 
 /// <summary>What a session tells a track about itself.</summary>

@@ -49,8 +49,15 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
     public async Task ServeFragmentAsync(HttpContext context, MediaUrl url)
     {
         var key = PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate);
-        var timeline = await grains.GetGrain<ITrackGrain>(key).GetTimelineAsync();
+        var track = grains.GetGrain<ITrackGrain>(key);
+        var timeline = await track.GetTimelineAsync();
         var index = timeline.IndexOf(url.Time);
+        var wait = options.Value.FragmentWaitTimeout;
+        if (index < 0 && wait > TimeSpan.Zero && !timeline.Ended && timeline.Count > 0 && url.Time >= timeline[timeline.Count - 1].End)
+        {
+            timeline = await track.WaitForFragmentAsync(url.Time, wait);
+            index = timeline.IndexOf(url.Time);
+        }
         if (index < 0)
         {
             var (status, reason) = timeline.Count > 0 && url.Time < timeline[0].Time

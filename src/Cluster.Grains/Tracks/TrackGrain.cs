@@ -19,6 +19,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
     private bool _ended;
     private DateTimeOffset _lastModified;
     private volatile TrackTimeline _timeline = TrackTimeline.Empty;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task BindAsync(TrackBinding binding)
     {
@@ -107,10 +108,38 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         return Task.FromResult(timeline);
     }
 
+    public async Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout)
+    {
+        var deadline = timeProvider.GetUtcNow() + timeout;
+        while (true)
+        {
+            // Read the signal before the view: a publish between the two reads then still wakes this loop.
+            var changed = Volatile.Read(ref _changed).Task;
+            var timeline = _timeline;
+            var remaining = deadline - timeProvider.GetUtcNow();
+            if (timeline.IndexOf(time) >= 0 || timeline.Ended || timeline.Info is null || remaining <= TimeSpan.Zero)
+            {
+                return timeline;
+            }
+
+            try
+            {
+                await changed.WaitAsync(remaining, timeProvider);
+            }
+            catch (TimeoutException)
+            {
+                return _timeline;
+            }
+        }
+    }
+
     private static long ToTrackTicks(TimeSpan span, long timescale) => (long)((Int128)span.Ticks * timescale / TimeSpan.TicksPerSecond);
 
-    private void Publish() =>
+    private void Publish()
+    {
         _timeline = _index.Snapshot(_binding?.Info, ++_version, _ended, _lastModified, _binding?.LookaheadCount ?? 0);
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Track {Track}: ignored a late fragment at {Time}, before the end of the newest one ({End})")]
     private partial void LogLateFragment(string track, long time, long end);

@@ -84,4 +84,33 @@ public sealed class TrackGrainTests
         timeline.Ended.ShouldBeTrue();
         timeline.Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task WaitForFragment_FragmentArrives_ReturnsViewHoldingIt()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
+
+        var waiting = track.WaitForFragmentAsync(Second, TimeSpan.FromSeconds(5));
+        waiting.IsCompleted.ShouldBeFalse();
+        await track.AddFragmentAsync(1, GrainHost.Fragment(Second, Second));
+
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).IndexOf(Second).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task WaitForFragment_NothingArrives_ReturnsWithoutItWhenTimeoutPasses()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
+
+        var waiting = track.WaitForFragmentAsync(Second, TimeSpan.FromSeconds(2));
+        host.Clock.Advance(TimeSpan.FromSeconds(3));
+
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).IndexOf(Second).ShouldBe(-1);
+    }
 }
