@@ -4,7 +4,6 @@ using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Gateway;

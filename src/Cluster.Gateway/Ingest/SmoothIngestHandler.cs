@@ -135,7 +135,7 @@ internal sealed partial class SmoothIngestHandler(
     }
 
     private static bool IsDisconnect(Exception e, CancellationToken aborted) =>
-        e is IOException or BadHttpRequestException or ConnectionResetException
+        e is IOException or BadHttpRequestException
         || (e is OperationCanceledException && aborted.IsCancellationRequested);
 
     private static async Task Respond(HttpContext context, int status, string? reason)

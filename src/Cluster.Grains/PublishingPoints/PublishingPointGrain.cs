@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
+using Cluster.Grains.Manifests;
 using Cluster.Media.Model;
 using Cluster.Runtime;
 using Microsoft.Extensions.Logging;

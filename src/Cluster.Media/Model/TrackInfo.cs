@@ -33,6 +33,12 @@ public sealed record TrackInfo
     /// <summary>Video height in pixels.</summary>
     public int Height { get; init; }
 
+    /// <summary>Display width in pixels (Smooth DisplayWidth); 0 when not announced.</summary>
+    public int DisplayWidth { get; init; }
+
+    /// <summary>Display height in pixels (Smooth DisplayHeight); 0 when not announced.</summary>
+    public int DisplayHeight { get; init; }
+
     /// <summary>Audio sampling rate in Hz.</summary>
     public int SamplingRate { get; init; }
 

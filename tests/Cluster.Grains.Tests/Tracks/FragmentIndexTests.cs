@@ -23,9 +23,9 @@ public sealed class FragmentIndexTests
         before.Count.ShouldBe(10);
         Enumerable.Range(0, 10).Select(i => before[i].Time).ShouldBe(Enumerable.Range(0, 10).Select(i => (long)i * 100));
         var after = index.Snapshot(null, 2, false, DateTimeOffset.UnixEpoch, 2);
-        after[0].Time.ShouldBe(48000);
+        after[0].Time.ShouldBe(47900); // the last trim drops fragments ending at or before 47,900
         after[after.Count - 1].Time.ShouldBe(49900);
-        after.FirstSequence.ShouldBe(480);
+        after.FirstSequence.ShouldBe(479);
     }
 
     [Fact]

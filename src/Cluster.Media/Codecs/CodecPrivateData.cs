@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using Cluster.Media.Boxes;
+
+namespace Cluster.Media.Codecs;
+
+/// <summary>
+/// Converts between moov decoder configurations (avcC, hvcC, AudioSpecificConfig) and Smooth's CodecPrivateData hex:
+/// Annex B parameter sets (each after a 00000001 start code) for H.264/HEVC, the AudioSpecificConfig itself for AAC.
+/// </summary>
+public static class CodecPrivateData
+{
+    private static readonly byte[] StartCode = [0, 0, 0, 1];
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Builds H.264 CodecPrivateData (00000001 SPS... 00000001 PPS..., upper-case hex) from an avcC payload.</summary>
+    public static string FromAvcDecoderConfiguration(ReadOnlySpan<byte> avcC)
+    {
+        var config = AvcDecoderConfiguration.Read(avcC);
+        return ToAnnexBHex(config.SequenceParameterSets.AddRange(config.PictureParameterSets));
+    }
+
+    /// <summary>Builds HEVC CodecPrivateData (00000001 before each VPS, SPS and PPS, upper-case hex) from an hvcC payload.</summary>
+    public static string FromHevcDecoderConfiguration(ReadOnlySpan<byte> hvcC)
+    {
+        var reader = new BigEndianReader(hvcC, FourCC.HvcC, 0);
+        reader.Skip(22);
+        var arrayCount = reader.ReadByte();
+        var units = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        for (var i = 0; i < arrayCount; i++)
+        {
+            reader.Skip(1);
+            var count = reader.ReadUInt16();
+            for (var j = 0; j < count; j++)
+            {
+                var length = reader.ReadUInt16();
+                units.Add(reader.ReadBytes(length).ToArray());
+            }
+        }
+
+        return ToAnnexBHex(units.ToImmutable());
+    }
+
+    /// <summary>AAC CodecPrivateData: the AudioSpecificConfig as upper-case hex.</summary>
+    public static string FromAudioSpecificConfig(ReadOnlySpan<byte> audioSpecificConfig) => Convert.ToHexString(audioSpecificConfig);
+
+    /// <summary>Parses H.264 CodecPrivateData (Annex B with 3- or 4-byte start codes) into its SPS and PPS NAL units.</summary>
+    public static H264ParameterSets ParseH264(string codecPrivateData)
+    {
+        var bytes = ParseHex(codecPrivateData);
+        var sps = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        var pps = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        foreach (var unit in SplitAnnexB(bytes))
+        {
+            switch (unit.Span[0] & 0x1F)
+            {
+                case 7:
+                    sps.Add(unit);
+                    break;
+                case 8:
+                    pps.Add(unit);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (sps.Count == 0 || pps.Count == 0)
+        {
+            throw new MediaFormatException("H.264 CodecPrivateData must hold at least one SPS and one PPS.");
+        }
+
+        return new H264ParameterSets(sps.ToImmutable(), pps.ToImmutable());
+    }
+
+    /// <summary>Parses AAC CodecPrivateData into the AudioSpecificConfig bytes.</summary>
+    public static byte[] ParseAudioSpecificConfig(string codecPrivateData)
+    {
+        var bytes = ParseHex(codecPrivateData);
+        if (bytes.Length < 2)
+        {
+            throw new MediaFormatException($"AAC CodecPrivateData '{codecPrivateData}' is shorter than an AudioSpecificConfig (2 bytes).");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Parses hex text, with a <see cref="MediaFormatException"/> for anything that is not hex.</summary>
+    public static byte[] ParseHex(string hex)
+    {
+        if (hex.Length % 2 != 0 || hex.AsSpan().ContainsAnyExcept(HexDigits))
+        {
+            throw new MediaFormatException($"CodecPrivateData '{Shorten(hex)}' is not an even number of hex digits.");
+        }
+
+        return Convert.FromHexString(hex);
+    }
+
+    internal static string ToAnnexBHex(ImmutableArray<ReadOnlyMemory<byte>> units)
+    {
+        var length = 0;
+        foreach (var unit in units)
+        {
+            length += StartCode.Length + unit.Length;
+        }
+
+        var bytes = new byte[length];
+        var position = 0;
+        foreach (var unit in units)
+        {
+            StartCode.CopyTo(bytes, position);
+            position += StartCode.Length;
+            unit.Span.CopyTo(bytes.AsSpan(position));
+            position += unit.Length;
+        }
+
+        return Convert.ToHexString(bytes);
+    }
+
+    private static List<ReadOnlyMemory<byte>> SplitAnnexB(byte[] bytes)
+    {
+        var units = new List<ReadOnlyMemory<byte>>();
+        var start = -1;
+        var i = 0;
+        while (i + 2 < bytes.Length)
+        {
+            if (bytes[i] == 0 && bytes[i + 1] == 0 && bytes[i + 2] == 1)
+            {
+                if (start >= 0)
+                {
+                    var end = i > start && bytes[i - 1] == 0 ? i - 1 : i;
+                    AddUnit(units, bytes, start, end);
+                }
+
+                i += 3;
+                start = i;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        if (start < 0)
+        {
+            throw new MediaFormatException("CodecPrivateData holds no Annex B start code (00000001).");
+        }
+
+        AddUnit(units, bytes, start, bytes.Length);
+        return units;
+    }
+
+    private static void AddUnit(List<ReadOnlyMemory<byte>> units, byte[] bytes, int start, int end)
+    {
+        if (end > start)
+        {
+            units.Add(bytes.AsMemory(start, end - start));
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
+}
+
+/// <summary>H.264 parameter sets, each a NAL unit without start code or length prefix.</summary>
+public sealed record H264ParameterSets(ImmutableArray<ReadOnlyMemory<byte>> SequenceParameterSets, ImmutableArray<ReadOnlyMemory<byte>> PictureParameterSets);

@@ -1,0 +1,105 @@
+using Cluster.Media.Boxes;
+using Cluster.Media.Model;
+
+namespace Cluster.Media.Smooth;
+
+/// <summary>
+/// Writes the header of a Smooth fragment response (MS-SSTR 2.2.4): moof with mfhd and one traf (tfhd, trun, tfxd,
+/// optional tfrf), then the mdat header. The caller sends <see cref="Fragment.Data"/> right after it, uncopied.
+/// </summary>
+public static class SmoothFragmentWriter
+{
+    /// <summary>trun flags: data offset, and per sample duration, size, flags and composition time offset.</summary>
+    private const uint TrunFlags = TrackRunBox.DataOffsetPresent | TrackRunBox.SampleDurationPresent | TrackRunBox.SampleSizePresent
+        | TrackRunBox.SampleFlagsPresent | TrackRunBox.SampleCompositionTimeOffsetPresent;
+
+    /// <summary>TfrfBox FragmentCount is one byte.</summary>
+    private const int MaxLookahead = byte.MaxValue;
+
+    private static readonly byte[] TfxdType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfxd);
+    private static readonly byte[] TfrfType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfrf);
+
+    /// <summary>Writes moof and the 8-byte mdat header for <paramref name="fragment"/> into <paramref name="writer"/>.</summary>
+    /// <param name="writer">Receives the header; its written bytes are the response up to the media data.</param>
+    /// <param name="fragment">The fragment.</param>
+    /// <param name="trackId">tfhd track id.</param>
+    /// <param name="sequenceNumber">mfhd sequence number.</param>
+    /// <param name="lookahead">Fragments after this one, for tfrf (live only; empty writes no tfrf; at most 255 are written).</param>
+    public static void WriteHeader(BoxWriter writer, Fragment fragment, uint trackId, uint sequenceNumber, ReadOnlySpan<TimelineEntry> lookahead)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(fragment);
+        var moofStart = writer.Length;
+        var moof = writer.StartBox(FourCC.Moof);
+
+        var mfhd = writer.StartFullBox(FourCC.Mfhd, 0, 0);
+        writer.WriteUInt32(sequenceNumber);
+        writer.EndBox(mfhd);
+
+        var traf = writer.StartBox(FourCC.Traf);
+        var tfhd = writer.StartFullBox(FourCC.Tfhd, 0, 0);
+        writer.WriteUInt32(trackId);
+        writer.EndBox(tfhd);
+
+        var dataOffsetPosition = WriteTrun(writer, fragment.Samples.AsSpan());
+
+        var tfxd = writer.StartUuidBox(TfxdType);
+        writer.WriteUInt32(0x01000000);
+        writer.WriteUInt64(unchecked((ulong)fragment.Time));
+        writer.WriteUInt64(unchecked((ulong)fragment.Duration));
+        writer.EndBox(tfxd);
+
+        if (!lookahead.IsEmpty)
+        {
+            var entries = lookahead[..Math.Min(lookahead.Length, MaxLookahead)];
+            var tfrf = writer.StartUuidBox(TfrfType);
+            writer.WriteUInt32(0x01000000);
+            writer.WriteByte((byte)entries.Length);
+            foreach (var entry in entries)
+            {
+                writer.WriteUInt64(unchecked((ulong)entry.Time));
+                writer.WriteUInt64(unchecked((ulong)entry.Duration));
+            }
+
+            writer.EndBox(tfrf);
+        }
+
+        writer.EndBox(traf);
+        writer.EndBox(moof);
+
+        // The data offset counts from the moof start (no base-data-offset in tfhd) to the first payload byte.
+        var moofSize = writer.Length - moofStart;
+        writer.PatchUInt32(dataOffsetPosition, (uint)(moofSize + 8));
+        writer.WriteUInt32((uint)(8 + fragment.Data.Length));
+        writer.WriteUInt32(FourCC.Mdat);
+    }
+
+    private static int WriteTrun(BoxWriter writer, ReadOnlySpan<Sample> samples)
+    {
+        // Version 1 makes composition offsets signed; version 0 is kept when it suffices for older clients.
+        byte version = 0;
+        foreach (var sample in samples)
+        {
+            if (sample.CompositionTimeOffset < 0)
+            {
+                version = 1;
+                break;
+            }
+        }
+
+        var trun = writer.StartFullBox(FourCC.Trun, version, TrunFlags);
+        writer.WriteUInt32((uint)samples.Length);
+        var dataOffsetPosition = writer.Length;
+        writer.WriteUInt32(0);
+        foreach (var sample in samples)
+        {
+            writer.WriteUInt32(sample.Duration);
+            writer.WriteUInt32(sample.Size);
+            writer.WriteUInt32(sample.Flags);
+            writer.WriteInt32(sample.CompositionTimeOffset);
+        }
+
+        writer.EndBox(trun);
+        return dataOffsetPosition;
+    }
+}
