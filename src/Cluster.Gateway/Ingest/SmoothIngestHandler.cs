@@ -6,6 +6,7 @@ using Cluster.Media.Smooth;
 using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ internal sealed partial class SmoothIngestHandler(
     IngestSlots slots,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<PublishingPointOptions> pointOptions,
+    IHostApplicationLifetime lifetime,
     ILogger<SmoothIngestHandler> logger)
 {
     public async Task HandleAsync(HttpContext context, MediaUrl url)
@@ -62,7 +64,10 @@ internal sealed partial class SmoothIngestHandler(
         }
 
         var connectionId = context.TraceIdentifier;
-        var aborted = context.RequestAborted;
+
+        // Not RequestAborted: encoders close their socket right after the last chunk (ffmpeg does), which aborts the
+        // request while the tail of the body (last fragments, mfra) is still buffered and must be read.
+        var aborted = lifetime.ApplicationStopping;
         var reader = new SmoothIngestReader(context.Request.BodyReader, gatewayOptions.Value.Ingest);
         IngestHeader header;
         try
@@ -140,7 +145,7 @@ internal sealed partial class SmoothIngestHandler(
 
     private static async Task Respond(HttpContext context, int status, string? reason)
     {
-        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        if (context.Response.HasStarted)
         {
             return;
         }

@@ -87,7 +87,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
         }
 
         var header = new BoxWriter(256 + (fragment.Samples.Length * 16) + (lookaheadCount * 16));
-        SmoothFragmentWriter.WriteHeader(header, fragment, 1, (uint)(timeline.FirstSequence + index + 1), lookahead);
+        SmoothFragmentWriter.WriteHeader(header, fragment, 1, (uint)(timeline.FirstSequence + index + 1), lookahead, live: !timeline.Ended);
         context.Response.ContentType = timeline.Info?.Kind == TrackKind.Audio ? "audio/mp4" : "video/mp4";
         await WriteBodyAsync(context, header.WrittenMemory, fragment.Data);
     }

@@ -24,8 +24,12 @@ public static class SmoothFragmentWriter
     /// <param name="fragment">The fragment.</param>
     /// <param name="trackId">tfhd track id.</param>
     /// <param name="sequenceNumber">mfhd sequence number.</param>
-    /// <param name="lookahead">Fragments after this one, for tfrf (live only; empty writes no tfrf; at most 255 are written).</param>
-    public static void WriteHeader(BoxWriter writer, Fragment fragment, uint trackId, uint sequenceNumber, ReadOnlySpan<TimelineEntry> lookahead)
+    /// <param name="lookahead">Fragments after this one, for tfrf (at most 255 are written).</param>
+    /// <param name="live">
+    /// Whether the stream is live: live fragments always carry a tfrf, empty at the live edge, because clients
+    /// (dash.js among them) treat a live fragment without one as an error; finished streams carry none.
+    /// </param>
+    public static void WriteHeader(BoxWriter writer, Fragment fragment, uint trackId, uint sequenceNumber, ReadOnlySpan<TimelineEntry> lookahead, bool live = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(fragment);
@@ -49,7 +53,7 @@ public static class SmoothFragmentWriter
         writer.WriteUInt64(unchecked((ulong)fragment.Duration));
         writer.EndBox(tfxd);
 
-        if (!lookahead.IsEmpty)
+        if (live || !lookahead.IsEmpty)
         {
             var entries = lookahead[..Math.Min(lookahead.Length, MaxLookahead)];
             var tfrf = writer.StartUuidBox(TfrfType);

@@ -26,8 +26,13 @@ public sealed class Ffmpeg : IAsyncDisposable
     }
 
     /// <summary>Test pattern input: 25 fps video and a 48 kHz sine, generated (lavfi), optionally paced in real time.</summary>
-    public static string TestPattern(bool realTime, double seconds, string size = "320x180") =>
-        $"{(realTime ? "-re " : "")}-f lavfi -i testsrc2=size={size}:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 -t {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public static string TestPattern(bool realTime, double seconds, string size = "320x180")
+    {
+        // The duration goes into each source: an output-side -t would bind to the first output only.
+        var duration = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var pace = realTime ? "-re " : "";
+        return $"{pace}-f lavfi -i testsrc2=size={size}:rate=25:duration={duration} {pace}-f lavfi -i sine=frequency=440:sample_rate=48000:duration={duration}";
+    }
 
     /// <summary>x264 settings giving a key frame (and so a Smooth fragment) every <paramref name="gopFrames"/> frames.</summary>
     public static string H264(int bitrateKbps, int gopFrames = 50) =>

@@ -4,12 +4,11 @@ namespace Cluster.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's Chromium, headless, driven by Playwright, playing a URL with a real player from npm. The page and the
-/// player's script are served by Playwright's request routing from a made-up origin, so every request to the silo is
-/// cross-origin, as it is for a viewer on a web site.
+/// player's script come from their own web server on another port, so every request to the silo is cross-origin, as
+/// it is for a viewer on a web site.
 /// </summary>
 public sealed class PlayerPage : IAsyncDisposable
 {
-    private const string PageOrigin = "http://player.test";
 
     private static readonly string[] ChromiumFlags =
     [
@@ -21,8 +20,11 @@ public sealed class PlayerPage : IAsyncDisposable
     private readonly IBrowser _browser;
     private readonly List<string> _console = [];
 
-    private PlayerPage(IPlaywright playwright, IBrowser browser, IPage page)
+    private readonly PageServer _server;
+
+    private PlayerPage(IPlaywright playwright, IBrowser browser, IPage page, PageServer server)
     {
+        _server = server;
         _playwright = playwright;
         _browser = browser;
         Page = page;
@@ -51,6 +53,7 @@ public sealed class PlayerPage : IAsyncDisposable
     /// <summary>Opens the repository's player page (tools/player/index.html, dash.js: DASH, or Smooth Streaming through its MSS support) on <paramref name="source"/>.</summary>
     public static async Task<PlayerPage> OpenDashJsAsync(Uri source)
     {
+        var server = await PageServer.StartAsync();
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -59,23 +62,8 @@ public sealed class PlayerPage : IAsyncDisposable
             Args = ChromiumFlags,
         });
         var page = await browser.NewPageAsync();
-        var player = new PlayerPage(playwright, browser, page);
-
-        // The made-up origin maps onto the repository, so the page's relative script path works as it does from disk.
-        await page.RouteAsync(PageOrigin + "/**", async route =>
-        {
-            var relative = Uri.UnescapeDataString(new Uri(route.Request.Url).AbsolutePath).TrimStart('/');
-            var file = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, relative));
-            if (!file.StartsWith(RepositoryPaths.Root, StringComparison.Ordinal) || !File.Exists(file))
-            {
-                await route.FulfillAsync(new RouteFulfillOptions { Status = 404, Body = "not found: " + relative });
-                return;
-            }
-
-            var type = file.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript" : "text/html";
-            await route.FulfillAsync(new RouteFulfillOptions { Path = file, ContentType = type });
-        });
-        await page.GotoAsync($"{PageOrigin}/tools/player/index.html?url={Uri.EscapeDataString(source.ToString())}");
+        var player = new PlayerPage(playwright, browser, page, server);
+        await page.GotoAsync(new Uri(server.Address, $"tools/player/index.html?url={Uri.EscapeDataString(source.ToString())}").ToString());
         return player;
     }
 
@@ -105,10 +93,22 @@ public sealed class PlayerPage : IAsyncDisposable
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
+        await _server.DisposeAsync();
     }
 
-    public sealed record PlaybackResult(string? Error, double? Start, double Time, int Waiting)
+    /// <summary>The page's <c>window.playerState</c>.</summary>
+    public sealed class PlaybackResult
     {
+        public string? Error { get; set; }
+
+        public double? Start { get; set; }
+
+        public double Time { get; set; }
+
+        public int Waiting { get; set; }
+
         public bool Advanced(double seconds) => Error is null && Start is not null && Time - Start > seconds;
+
+        public override string ToString() => $"error: {Error ?? "none"}, start: {Start}, time: {Time}, waiting events: {Waiting}";
     }
 }

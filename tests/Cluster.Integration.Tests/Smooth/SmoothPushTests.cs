@@ -74,7 +74,9 @@ public sealed class SmoothPushTests
                 {
                     var (time, duration) = stream.Fragments[i];
                     var url = "live/mbr.isml/" + stream.FragmentUrl(level, time);
-                    using var response = await silo.Http.GetAsync(url);
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    request.Headers.Add("Origin", "https://viewer.example");
+                    using var response = await silo.Http.SendAsync(request);
                     response.StatusCode.ShouldBe(HttpStatusCode.OK, url);
                     response.Content.Headers.ContentType!.MediaType.ShouldBe(stream.Type == "audio" ? "audio/mp4" : "video/mp4");
                     response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe(["*"]);
