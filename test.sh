@@ -20,4 +20,16 @@ if [ ! -f tests/players/node_modules/dashjs/package.json ]; then
 fi
 
 dotnet build Cluster.sln -c Release -nologo -v quiet
-dotnet test Cluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Cluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One summary line over every test project.
+passed=$(grep -E '^[[:space:]]+Passed: [0-9]+$' "$log" | awk '{ s += $2 } END { print s + 0 }')
+failed=$(grep -E '^[[:space:]]+Failed: [0-9]+$' "$log" | awk '{ s += $2 } END { print s + 0 }')
+echo "$passed passed, $failed failed"
+exit "$status"

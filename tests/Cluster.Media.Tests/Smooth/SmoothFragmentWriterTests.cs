@@ -86,6 +86,24 @@ public sealed class SmoothFragmentWriterTests
     }
 
     [Fact]
+    public void WriteHeader_LiveEdgeWithoutLookahead_WritesEmptyTfrf()
+    {
+        var writer = new BoxWriter();
+
+        SmoothFragmentWriter.WriteHeader(writer, Fragment, 1, 1, [], live: true);
+
+        var moofSize = (int)BinaryPrimitives.ReadUInt32BigEndian(writer.WrittenSpan);
+        var traf = MovieFragmentBox.Read(writer.WrittenSpan[..moofSize], 0).TrackFragments.Single();
+        traf.Tfrf.ShouldNotBeNull().Entries.ShouldBeEmpty();
+
+        // TfrfBox v1 with FragmentCount 0: size, 'uuid', 16-byte type, version/flags, one count byte.
+        var bytes = writer.ToArray();
+        var tfrfAt = bytes.AsSpan().IndexOf(SmoothUuids.ToBoxBytes(SmoothUuids.Tfrf)) - 8;
+        BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(tfrfAt)).ShouldBe(8u + 16u + 4u + 1u);
+        bytes[tfrfAt + 28].ShouldBe((byte)0);
+    }
+
+    [Fact]
     public async Task WriteHeader_FragmentsOfCapture_RoundTripThroughIngestReader()
     {
         var file = TestFile.ThreeTracks;
