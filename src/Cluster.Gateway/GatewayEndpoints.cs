@@ -16,7 +16,7 @@ public static class GatewayEndpoints
     {
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
         AdminEndpoints.Map(app);
-        app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put], IngestAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete], IngestAsync);
         app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaybackAsync);
         return app;
     }
@@ -25,13 +25,7 @@ public static class GatewayEndpoints
     {
         if (await Parse(context, path) is { } url)
         {
-            if (url.Kind != MediaUrlKind.Ingest)
-            {
-                await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Push to {path}.isml/Streams({id}).");
-                return;
-            }
-
-            await context.RequestServices.GetRequiredService<SmoothIngestHandler>().HandleAsync(context, url);
+            await context.RequestServices.GetRequiredService<IngestDispatcher>().HandleAsync(context, url);
         }
     }
 
@@ -51,8 +45,12 @@ public static class GatewayEndpoints
             case MediaUrlKind.Fragment:
                 await playback.ServeFragmentAsync(context, url);
                 break;
+            case MediaUrlKind.MediaPlaylist:
+            case MediaUrlKind.Init:
+                await PlaybackHandler.PlainText(context, StatusCodes.Status501NotImplemented, "Not served yet.");
+                break;
             default:
-                await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Streams(..) takes POST from an encoder.");
+                await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Streams(..) and pushed files take POST or PUT from an encoder.");
                 break;
         }
     }

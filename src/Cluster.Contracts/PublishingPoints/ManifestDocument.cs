@@ -5,6 +5,12 @@ public enum ManifestFormat
 {
     /// <summary>Smooth Streaming client manifest.</summary>
     Smooth,
+
+    /// <summary>HLS multivariant playlist with CMAF (fMP4) segments.</summary>
+    Hls,
+
+    /// <summary>DASH MPD with SegmentTimeline and CMAF segments.</summary>
+    Dash,
 }
 
 /// <summary>A built manifest: immutable bytes plus what HTTP caching needs.</summary>

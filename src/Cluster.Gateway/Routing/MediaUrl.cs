@@ -6,24 +6,43 @@ namespace Cluster.Gateway.Routing;
 /// <summary>What a request under <c>/{point}.isml/...</c> asks for.</summary>
 internal enum MediaUrlKind
 {
+    /// <summary><c>Streams(id)</c>: a Smooth push, or a CMAF ingest segment (DASH-IF interface 1) for track <c>id</c>.</summary>
     Ingest,
+
+    /// <summary>Any other file name pushed by a CMAF sender (ffmpeg's DASH muxer: init-stream0.m4s, chunk-stream0-00001.m4s, manifest.mpd).</summary>
+    IngestFile,
+
+    /// <summary>The presentation manifest in <see cref="MediaUrl.Format"/>.</summary>
     Manifest,
+
+    /// <summary>An HLS media playlist of one track.</summary>
+    MediaPlaylist,
+
+    /// <summary>A CMAF header (init segment) of one track.</summary>
+    Init,
+
+    /// <summary>A media fragment of one track, packaged as <see cref="MediaUrl.Format"/> (Smooth or CMAF).</summary>
     Fragment,
 }
 
 /// <summary>
 /// A parsed publishing point URL, in IIS / Azure Media Services form:
 /// <c>/{path}.isml/[Events({event})/]Streams({id})</c>, <c>/{path}.isml/Manifest</c>,
-/// <c>/{path}.isml/QualityLevels({bitrate})/Fragments({track}={time})</c>.
+/// <c>/{path}.isml/manifest(format=m3u8-cmaf|m3u8-aapl|mpd-time-cmaf|mpd-time-csf)</c>,
+/// <c>/{path}.isml/QualityLevels({bitrate})/Manifest({track},format=m3u8-cmaf)</c>,
+/// <c>/{path}.isml/QualityLevels({bitrate})/Fragments({track}={time}[,format=...])</c> and
+/// <c>/{path}.isml/QualityLevels({bitrate})/Fragments({track}=i,format=...)</c> for the CMAF header.
 /// </summary>
 internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
 {
     private const string Extension = ".isml";
 
+    /// <summary>The <c>Streams(id)</c> argument, or the pushed file name for <see cref="MediaUrlKind.IngestFile"/>.</summary>
     public string StreamId { get; init; } = "";
 
     public string? EventId { get; init; }
 
+    /// <summary>Manifest format; for fragments, Smooth or (for both HLS and DASH) CMAF packaging.</summary>
     public ManifestFormat Format { get; init; }
 
     public int Bitrate { get; init; }
@@ -51,55 +70,93 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
         }
 
         var rest = path[(marker + Extension.Length + 1)..].TrimEnd('/');
-        var segments = rest.Split('/');
-        if (segments is [var only] && only.Equals("Manifest", StringComparison.OrdinalIgnoreCase))
+        (url, error) = rest.Split('/') switch
         {
-            url = new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = ManifestFormat.Smooth };
-            return true;
-        }
-
-        if (segments is [var manifest] && Argument(manifest, "manifest") is { } options)
-        {
-            if (!options.StartsWith("format=", StringComparison.OrdinalIgnoreCase))
-            {
-                error = $"Unknown manifest option '{options}'.";
-                return true;
-            }
-
-            error = $"Manifest format '{options["format=".Length..]}' is not served yet; use /Manifest for Smooth Streaming.";
-            return true;
-        }
-
-        if (segments is [var streams] && Argument(streams, "Streams") is { } streamId)
-        {
-            url = new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId };
-            return true;
-        }
-
-        if (segments is [var events, var streams2] && Argument(events, "Events") is { } eventId && Argument(streams2, "Streams") is { } streamId2)
-        {
-            url = new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId2, EventId = eventId };
-            return true;
-        }
-
-        if (segments is [var levels, var fragments] && Argument(levels, "QualityLevels") is { } bitrateText && Argument(fragments, "Fragments") is { } fragment)
-        {
-            var equals = fragment.IndexOf('=', StringComparison.Ordinal);
-            if (!int.TryParse(bitrateText, NumberStyles.None, CultureInfo.InvariantCulture, out var bitrate)
-                || equals <= 0
-                || !long.TryParse(fragment.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var time))
-            {
-                error = "A fragment URL reads QualityLevels({bitrate})/Fragments({track}={time}) with whole numbers.";
-                return true;
-            }
-
-            url = new MediaUrl(MediaUrlKind.Fragment, pointPath) { Bitrate = bitrate, TrackName = fragment[..equals], Time = time };
-            return true;
-        }
-
-        error = $"'{rest}' is not a publishing point resource (Manifest, QualityLevels(..)/Fragments(..), Streams(..)).";
+            [var only] when only.Equals("Manifest", StringComparison.OrdinalIgnoreCase) =>
+                (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = ManifestFormat.Smooth }, null),
+            [var manifest] when Argument(manifest, "Manifest") is { } options => ParseManifest(pointPath, options),
+            [var streams] when Argument(streams, "Streams") is { } streamId =>
+                (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId }, null),
+            [var events, var streams] when Argument(events, "Events") is { } eventId && Argument(streams, "Streams") is { } streamId =>
+                (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId, EventId = eventId }, null),
+            [var levels, var resource] when Argument(levels, "QualityLevels") is { } bitrate => ParseTrackResource(pointPath, bitrate, resource),
+            [var file] when IsFileName(file) => (new MediaUrl(MediaUrlKind.IngestFile, pointPath) { StreamId = file }, null),
+            _ => (null, $"'{rest}' is not a publishing point resource (Manifest, manifest(format=..), QualityLevels(..)/Fragments(..), Streams(..))."),
+        };
         return true;
     }
+
+    /// <summary><c>format=m3u8-cmaf</c> and friends, as Azure Media Services names them.</summary>
+    private static (MediaUrl?, string?) ParseManifest(string pointPath, string options) =>
+        ParseFormat(options) switch
+        {
+            { } format => (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = format }, null),
+            null => (null, $"Unknown manifest option '{options}'; use format=m3u8-cmaf, m3u8-aapl, mpd-time-cmaf or mpd-time-csf."),
+        };
+
+    private static (MediaUrl?, string?) ParseTrackResource(string pointPath, string bitrateText, string resource)
+    {
+        const string Usage = "Track URLs read QualityLevels({bitrate})/Fragments({track}={time}[,format=..]) or QualityLevels({bitrate})/Manifest({track},format=m3u8-cmaf), with whole numbers.";
+        if (!int.TryParse(bitrateText, NumberStyles.None, CultureInfo.InvariantCulture, out var bitrate))
+        {
+            return (null, Usage);
+        }
+
+        if (Argument(resource, "Manifest") is { } playlist)
+        {
+            var comma = playlist.IndexOf(',', StringComparison.Ordinal);
+            return comma > 0 && ParseFormat(playlist[(comma + 1)..]) == ManifestFormat.Hls
+                ? (new MediaUrl(MediaUrlKind.MediaPlaylist, pointPath) { Bitrate = bitrate, TrackName = playlist[..comma], Format = ManifestFormat.Hls }, null)
+                : (null, Usage);
+        }
+
+        if (Argument(resource, "Fragments") is not { } fragment)
+        {
+            return (null, Usage);
+        }
+
+        var format = ManifestFormat.Smooth;
+        var separator = fragment.IndexOf(',', StringComparison.Ordinal);
+        if (separator >= 0)
+        {
+            if (ParseFormat(fragment[(separator + 1)..]) is not { } packaging)
+            {
+                return (null, Usage);
+            }
+
+            format = packaging;
+            fragment = fragment[..separator];
+        }
+
+        var equals = fragment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return (null, Usage);
+        }
+
+        var track = fragment[..equals];
+        var timeText = fragment.AsSpan(equals + 1);
+        if (timeText is "i" && format != ManifestFormat.Smooth)
+        {
+            return (new MediaUrl(MediaUrlKind.Init, pointPath) { Bitrate = bitrate, TrackName = track, Format = format }, null);
+        }
+
+        return long.TryParse(timeText, NumberStyles.None, CultureInfo.InvariantCulture, out var time)
+            ? (new MediaUrl(MediaUrlKind.Fragment, pointPath) { Bitrate = bitrate, TrackName = track, Time = time, Format = format }, null)
+            : (null, Usage);
+    }
+
+    private static ManifestFormat? ParseFormat(string options) =>
+        options.ToLowerInvariant() switch
+        {
+            "format=m3u8-cmaf" or "format=m3u8-aapl" => ManifestFormat.Hls,
+            "format=mpd-time-cmaf" or "format=mpd-time-csf" => ManifestFormat.Dash,
+            _ => null,
+        };
+
+    /// <summary>A plain file name such as <c>chunk-stream0-00001.m4s</c>: CMAF senders name their uploads this way.</summary>
+    private static bool IsFileName(string segment) =>
+        segment.Length is > 0 and <= 200 && segment.Contains('.', StringComparison.Ordinal) && !segment.Contains('(', StringComparison.Ordinal);
 
     /// <summary>The text inside <c>Name(...)</c>, or null when <paramref name="segment"/> is not of that form.</summary>
     private static string? Argument(string segment, string name) =>
