@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cluster.Gateway.Admin;
 using Cluster.Gateway.Ingest;
 using Cluster.Gateway.Playback;
@@ -16,6 +17,9 @@ public static class GatewayEndpoints
     {
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
         AdminEndpoints.Map(app);
+
+        // DASH clients sync their clock here (the MPD's UTCTiming, urn:mpeg:dash:utc:http-iso:2014).
+        app.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), "text/plain"));
         app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete], IngestAsync);
         app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaybackAsync);
         return app;
@@ -39,15 +43,14 @@ public static class GatewayEndpoints
         var playback = context.RequestServices.GetRequiredService<PlaybackHandler>();
         switch (url.Kind)
         {
-            case MediaUrlKind.Manifest:
+            case MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist:
                 await playback.ServeManifestAsync(context, url);
+                break;
+            case MediaUrlKind.Init:
+                await playback.ServeInitAsync(context, url);
                 break;
             case MediaUrlKind.Fragment:
                 await playback.ServeFragmentAsync(context, url);
-                break;
-            case MediaUrlKind.MediaPlaylist:
-            case MediaUrlKind.Init:
-                await PlaybackHandler.PlainText(context, StatusCodes.Status501NotImplemented, "Not served yet.");
                 break;
             default:
                 await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Streams(..) and pushed files take POST or PUT from an encoder.");

@@ -22,6 +22,8 @@ public static class GatewayServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<IngestSlots>();
         services.AddSingleton<SmoothIngestHandler>();
+        services.AddSingleton<CmafIngestRegistry>();
+        services.AddSingleton<CmafIngestHandler>();
         services.AddSingleton<IngestDispatcher>();
         services.AddSingleton<PlaybackHandler>();
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy

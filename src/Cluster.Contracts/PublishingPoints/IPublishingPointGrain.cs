@@ -33,4 +33,8 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     /// <summary>The manifest in the given format, built from the tracks' current timelines and cached until they change.</summary>
     [AlwaysInterleave]
     Task<ManifestDocument?> GetManifestAsync(ManifestFormat format);
+
+    /// <summary>The HLS media playlist of one track (by stream name and bitrate), listing the same fragments as every other output.</summary>
+    [AlwaysInterleave]
+    Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate);
 }

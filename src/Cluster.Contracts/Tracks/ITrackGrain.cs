@@ -22,6 +22,10 @@ public interface ITrackGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TrackTimeline> GetTimelineAsync();
 
+    /// <summary>The track's CMAF header (init segment), built once per session; null while the track is unbound.</summary>
+    [AlwaysInterleave]
+    Task<CmafTrackHeader?> GetCmafHeaderAsync();
+
     /// <summary>
     /// The view once it holds a fragment starting at <paramref name="time"/>, the stream ends, or
     /// <paramref name="timeout"/> passes, whichever comes first (for players asking just ahead of the live edge).
@@ -29,6 +33,9 @@ public interface ITrackGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout);
 }
+
+/// <summary>A track's CMAF header (ftyp + moov) and the kind of track it describes.</summary>
+public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes);
 
 /// <summary>What a session tells a track about itself.</summary>
 /// <param name="SessionEpoch">The point's session counter.</param>

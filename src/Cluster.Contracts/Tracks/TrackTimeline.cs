@@ -12,7 +12,7 @@ public sealed class TrackTimeline
     private readonly int _start;
 
     /// <summary>Creates a view over <paramref name="fragments"/>[<paramref name="start"/>..<paramref name="end"/>), which the owner never changes.</summary>
-    public TrackTimeline(TrackInfo? info, Fragment[] fragments, int start, int end, long firstSequence, long version, bool ended, DateTimeOffset lastModified, int lookaheadCount)
+    public TrackTimeline(TrackInfo? info, Fragment[] fragments, int start, int end, long firstSequence, long version, bool ended, DateTimeOffset lastModified, int lookaheadCount, DateTimeOffset? anchor = null)
     {
         _fragments = fragments;
         _start = start;
@@ -23,6 +23,7 @@ public sealed class TrackTimeline
         Ended = ended;
         LastModified = lastModified;
         LookaheadCount = lookaheadCount;
+        Anchor = anchor;
     }
 
     /// <summary>An empty view of an unbound track.</summary>
@@ -45,6 +46,12 @@ public sealed class TrackTimeline
 
     /// <summary>When the newest fragment arrived.</summary>
     public DateTimeOffset LastModified { get; }
+
+    /// <summary>
+    /// Wall-clock time of media time zero, fixed when the session's first fragment arrived (arrival minus the
+    /// fragment's end): DASH availabilityStartTime and HLS PROGRAM-DATE-TIME derive from it.
+    /// </summary>
+    public DateTimeOffset? Anchor { get; }
 
     /// <summary>How many following fragments a served fragment announces.</summary>
     public int LookaheadCount { get; }

@@ -1,7 +1,9 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
+using System.Runtime.CompilerServices;
 using Cluster.Gateway.Routing;
 using Cluster.Media.Boxes;
+using Cluster.Media.Cmaf;
 using Cluster.Media.Model;
 using Cluster.Media.Smooth;
 using Cluster.Runtime;
@@ -18,9 +20,14 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
     /// <summary>Fragments answered with a complete lookahead never change again.</summary>
     private const string ImmutableCaching = "public, max-age=31536000, immutable";
 
+    private readonly ConditionalWeakTable<Fragment, byte[]> _cmafHeaders = new();
+
     public async Task ServeManifestAsync(HttpContext context, MediaUrl url)
     {
-        var document = await grains.GetGrain<IPublishingPointGrain>(url.PointPath).GetManifestAsync(url.Format);
+        var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
+        var document = url.Kind == MediaUrlKind.MediaPlaylist
+            ? await point.GetMediaPlaylistAsync(url.TrackName, url.Bitrate)
+            : await point.GetManifestAsync(url.Format);
         if (document is null)
         {
             LogNotFound(url.PointPath, "manifest");
@@ -46,10 +53,32 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
         await WriteBodyAsync(context, document.Body, ReadOnlyMemory<byte>.Empty);
     }
 
+    public async Task ServeInitAsync(HttpContext context, MediaUrl url)
+    {
+        var header = await Track(url).GetCmafHeaderAsync();
+        if (header is null)
+        {
+            await PlainText(context, StatusCodes.Status404NotFound, "No such track.");
+            return;
+        }
+
+        // A header changes only with a new session (new codec setup), so a short max-age plus an ETag suffices.
+        var etag = $"\"h{header.Bytes.Length:x}-{(uint)HashOf(header.Bytes):x8}\"";
+        context.Response.Headers.CacheControl = "public, max-age=60";
+        context.Response.Headers.ETag = etag;
+        if (IsNotModified(context, etag))
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        context.Response.ContentType = ContentTypeOf(header.Kind);
+        await WriteBodyAsync(context, header.Bytes, ReadOnlyMemory<byte>.Empty);
+    }
+
     public async Task ServeFragmentAsync(HttpContext context, MediaUrl url)
     {
-        var key = PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate);
-        var track = grains.GetGrain<ITrackGrain>(key);
+        var track = Track(url);
         var timeline = await track.GetTimelineAsync();
         var index = timeline.IndexOf(url.Time);
         var wait = options.Value.FragmentWaitTimeout;
@@ -68,6 +97,31 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
         }
 
         var fragment = timeline[index];
+        var sequenceNumber = (uint)(timeline.FirstSequence + index + 1);
+        var contentType = ContentTypeOf(timeline.Info?.Kind);
+        if (url.Format != ManifestFormat.Smooth)
+        {
+            // CMAF segments carry no look-ahead, so they never change: built once, kept as long as the fragment lives.
+            var cmaf = _cmafHeaders.GetValue(fragment, f =>
+            {
+                var writer = new BoxWriter(256 + (f.Samples.Length * 16));
+                CmafSegmentWriter.WriteHeader(writer, f, 1, sequenceNumber);
+                return writer.ToArray();
+            });
+            var cmafTag = $"\"c{fragment.Time:x}-{fragment.Data.Length:x}\"";
+            context.Response.Headers.CacheControl = ImmutableCaching;
+            context.Response.Headers.ETag = cmafTag;
+            if (IsNotModified(context, cmafTag))
+            {
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+
+            context.Response.ContentType = contentType;
+            await WriteBodyAsync(context, cmaf, fragment.Data);
+            return;
+        }
+
         var lookaheadCount = Math.Min(timeline.LookaheadCount, timeline.Count - index - 1);
         Span<TimelineEntry> lookahead = stackalloc TimelineEntry[lookaheadCount];
         for (var i = 0; i < lookaheadCount; i++)
@@ -87,9 +141,20 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
         }
 
         var header = new BoxWriter(256 + (fragment.Samples.Length * 16) + (lookaheadCount * 16));
-        SmoothFragmentWriter.WriteHeader(header, fragment, 1, (uint)(timeline.FirstSequence + index + 1), lookahead, live: !timeline.Ended);
-        context.Response.ContentType = timeline.Info?.Kind == TrackKind.Audio ? "audio/mp4" : "video/mp4";
+        SmoothFragmentWriter.WriteHeader(header, fragment, 1, sequenceNumber, lookahead, live: !timeline.Ended);
+        context.Response.ContentType = contentType;
         await WriteBodyAsync(context, header.WrittenMemory, fragment.Data);
+    }
+
+    private ITrackGrain Track(MediaUrl url) => grains.GetGrain<ITrackGrain>(PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate));
+
+    private static string ContentTypeOf(TrackKind? kind) => kind == TrackKind.Audio ? "audio/mp4" : "video/mp4";
+
+    private static int HashOf(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
     }
 
     private static bool IsNotModified(HttpContext context, string etag) =>

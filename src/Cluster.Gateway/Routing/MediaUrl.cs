@@ -110,6 +110,13 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
                 : (null, Usage);
         }
 
+        // HLS segment URIs end in a file extension (ffmpeg's HLS reader refuses others); it carries no meaning here.
+        var dot = resource.LastIndexOf('.');
+        if (dot > 0 && resource[dot - 1] == ')' && resource[(dot + 1)..] is "m4s" or "mp4" or "cmfv" or "cmfa")
+        {
+            resource = resource[..dot];
+        }
+
         if (Argument(resource, "Fragments") is not { } fragment)
         {
             return (null, Usage);

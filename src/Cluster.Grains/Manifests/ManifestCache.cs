@@ -1,62 +1,89 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
+using Cluster.Media.Dash;
+using Cluster.Media.Hls;
 using Cluster.Media.Smooth;
 
 namespace Cluster.Grains.Manifests;
 
+/// <summary>Which document: a presentation manifest, or (with a track) an HLS media playlist.</summary>
+internal readonly record struct ManifestKey(ManifestFormat Format, string? TrackName = null, int Bitrate = 0);
+
 /// <summary>
-/// Keeps the last manifest built for each format and hands it out again until a track's timeline or the point's
-/// state changes, so a crowd of players polling a live manifest costs one build per new fragment.
+/// Keeps the last document built for each key and hands it out again until a track's timeline or the point's state
+/// changes, so a crowd of players polling a live manifest costs one build per new fragment.
 /// </summary>
 internal sealed class ManifestCache
 {
-    private readonly Entry?[] _entries = new Entry?[Enum.GetValues<ManifestFormat>().Length];
+    private readonly ConcurrentDictionary<ManifestKey, Entry> _entries = new();
 
-    public ManifestDocument Get(ManifestFormat format, PointView view, TrackTimeline[] timelines)
+    public ManifestDocument? Get(ManifestKey key, PointView view, TrackTimeline[] timelines)
     {
-        var cached = Volatile.Read(ref _entries[(int)format]);
-        if (cached is not null && cached.Matches(view, timelines))
+        if (_entries.TryGetValue(key, out var cached) && cached.Matches(view, timelines))
         {
             return cached.Document;
         }
 
-        var document = Build(format, view, timelines);
-        Volatile.Write(ref _entries[(int)format], new Entry(view, Versions(timelines), document));
+        var document = Build(key, view, timelines);
+        if (document is not null)
+        {
+            _entries[key] = new Entry(view, Versions(timelines), document);
+        }
+
         return document;
     }
 
-    private static ManifestDocument Build(ManifestFormat format, PointView view, TrackTimeline[] timelines)
+    private static ManifestDocument? Build(ManifestKey key, PointView view, TrackTimeline[] timelines)
     {
-        var output = new ArrayBufferWriter<byte>(4096);
-        string contentType;
-        bool isLive;
-        switch (format)
+        var presentation = Presentation.Build(view, timelines);
+        if (presentation.Streams.IsEmpty)
         {
-            case ManifestFormat.Smooth:
-                var manifest = SmoothManifestBuilder.Build(view, timelines);
-                SmoothManifestWriter.Write(manifest, output);
-                contentType = "text/xml; charset=utf-8";
-                isLive = manifest.IsLive;
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown manifest format.");
+            return null;
         }
 
-        var lastModified = DateTimeOffset.MinValue;
+        var output = new ArrayBufferWriter<byte>(4096);
+        string contentType;
+        switch (key)
+        {
+            case { Format: ManifestFormat.Smooth }:
+                SmoothManifestWriter.Write(SmoothManifestBuilder.Build(presentation), output);
+                contentType = "text/xml; charset=utf-8";
+                break;
+            case { Format: ManifestFormat.Hls, TrackName: null }:
+                HlsPlaylistWriter.WriteMultivariant(HlsManifestBuilder.Multivariant(presentation), output);
+                contentType = "application/vnd.apple.mpegurl";
+                break;
+            case { Format: ManifestFormat.Hls, TrackName: { } name }:
+                if (HlsManifestBuilder.Media(presentation, name, key.Bitrate) is not { } playlist)
+                {
+                    return null;
+                }
+
+                HlsPlaylistWriter.WriteMedia(playlist, output);
+                contentType = "application/vnd.apple.mpegurl";
+                break;
+            case { Format: ManifestFormat.Dash }:
+                MpdWriter.Write(DashManifestBuilder.Build(presentation), output);
+                contentType = "application/dash+xml";
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(key), key, "Unknown manifest.");
+        }
+
         var etag = new HashCode();
         etag.Add(view.Epoch);
         etag.Add(view.State);
         foreach (var timeline in timelines)
         {
             etag.Add(timeline.Version);
-            lastModified = timeline.LastModified > lastModified ? timeline.LastModified : lastModified;
         }
 
-        var tag = $"\"{view.Epoch.ToString(CultureInfo.InvariantCulture)}-{((uint)etag.ToHashCode()).ToString("x8", CultureInfo.InvariantCulture)}-{output.WrittenCount.ToString(CultureInfo.InvariantCulture)}\"";
-        return new ManifestDocument(output.WrittenMemory.ToArray(), contentType, tag, lastModified, isLive);
+        var tag = string.Create(CultureInfo.InvariantCulture, $"\"{view.Epoch}-{(uint)etag.ToHashCode():x8}-{output.WrittenCount}\"");
+        return new ManifestDocument(output.WrittenMemory.ToArray(), contentType, tag, presentation.LastModified, presentation.IsLive);
     }
 
     private static long[] Versions(TrackTimeline[] timelines)

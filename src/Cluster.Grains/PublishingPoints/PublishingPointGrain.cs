@@ -190,7 +190,12 @@ internal sealed partial class PublishingPointGrain(
         }
     }
 
-    public async Task<ManifestDocument?> GetManifestAsync(ManifestFormat format)
+    public Task<ManifestDocument?> GetManifestAsync(ManifestFormat format) => GetDocumentAsync(new ManifestKey(format));
+
+    public Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate) =>
+        GetDocumentAsync(new ManifestKey(ManifestFormat.Hls, trackName, bitrate));
+
+    private async Task<ManifestDocument?> GetDocumentAsync(ManifestKey key)
     {
         var view = _view;
         if (!view.Exists || view.State is PublishingPointState.Idle or PublishingPointState.Shutdown || view.TrackKeys.IsEmpty)
@@ -204,7 +209,7 @@ internal sealed partial class PublishingPointGrain(
             timelines[i] = await GrainFactory.GetGrain<ITrackGrain>(view.TrackKeys[i]).GetTimelineAsync();
         }
 
-        return _manifestCache.Get(format, view, timelines);
+        return _manifestCache.Get(key, view, timelines);
     }
 
     /// <summary>Null when a new encoder may connect; otherwise the refusal. Sets <paramref name="freshSession"/> when it would start a new session.</summary>

@@ -66,8 +66,8 @@ internal sealed class FragmentIndex
     }
 
     /// <summary>An immutable view of the current contents.</summary>
-    public TrackTimeline Snapshot(TrackInfo? info, long version, bool ended, DateTimeOffset lastModified, int lookaheadCount) =>
-        new(info, _items, _start, _end, FirstSequence, version, ended, lastModified, lookaheadCount);
+    public TrackTimeline Snapshot(TrackInfo? info, long version, bool ended, DateTimeOffset lastModified, int lookaheadCount, DateTimeOffset? anchor = null) =>
+        new(info, _items, _start, _end, FirstSequence, version, ended, lastModified, lookaheadCount, anchor);
 
     private void Compact(int capacity)
     {

@@ -1,4 +1,5 @@
 using Cluster.Contracts.Tracks;
+using Cluster.Media.Cmaf;
 using Cluster.Media.Model;
 using Cluster.Runtime;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,8 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
     private long _version;
     private bool _ended;
     private DateTimeOffset _lastModified;
+    private DateTimeOffset? _anchor;
+    private volatile CmafHeader? _cmafHeader;
     private volatile TrackTimeline _timeline = TrackTimeline.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,6 +36,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
             _index.Clear();
             _epoch = binding.SessionEpoch;
             _binding = binding;
+            _anchor = null;
         }
         else
         {
@@ -70,6 +74,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         }
 
         _lastModified = timeProvider.GetUtcNow();
+        _anchor ??= _lastModified - TimeSpan.FromSeconds((double)fragment.End / _binding.Info.Timescale);
         Publish();
         return Task.FromResult(AddFragmentResult.Added);
     }
@@ -91,6 +96,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         _epoch = Math.Max(_epoch, sessionEpoch);
         _binding = null;
         _ended = false;
+        _anchor = null;
         Publish();
         DeactivateOnIdle();
         return Task.CompletedTask;
@@ -106,6 +112,26 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         }
 
         return Task.FromResult(timeline);
+    }
+
+    public Task<CmafTrackHeader?> GetCmafHeaderAsync()
+    {
+        // Interleaved callers may race to build it from the same published info; both results are equal. Keying the
+        // cache by the info instance keeps a new session's header from being answered with the old one.
+        var info = _timeline.Info;
+        if (info is null)
+        {
+            return Task.FromResult<CmafTrackHeader?>(null);
+        }
+
+        var cached = _cmafHeader;
+        if (cached is null || !ReferenceEquals(cached.Info, info))
+        {
+            cached = new CmafHeader(info, new CmafTrackHeader(info.Kind, CmafHeaderWriter.Write(info)));
+            _cmafHeader = cached;
+        }
+
+        return Task.FromResult<CmafTrackHeader?>(cached.Header);
     }
 
     public async Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout)
@@ -137,10 +163,12 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
 
     private void Publish()
     {
-        _timeline = _index.Snapshot(_binding?.Info, ++_version, _ended, _lastModified, _binding?.LookaheadCount ?? 0);
+        _timeline = _index.Snapshot(_binding?.Info, ++_version, _ended, _lastModified, _binding?.LookaheadCount ?? 0, _anchor);
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Track {Track}: ignored a late fragment at {Time}, before the end of the newest one ({End})")]
     private partial void LogLateFragment(string track, long time, long end);
+
+    private sealed record CmafHeader(TrackInfo Info, CmafTrackHeader Header);
 }

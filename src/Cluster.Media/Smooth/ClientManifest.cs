@@ -43,6 +43,9 @@ public sealed record StreamIndexModel
     /// <summary>Fragments in time order.</summary>
     public required IReadOnlyList<TimelineEntry> Timeline { get; init; }
 
+    /// <summary>Ticks per second of this stream's times when they differ from the manifest's (MS-SSTR StreamTimeScale).</summary>
+    public long? TimeScale { get; init; }
+
     /// <summary>Language, when known.</summary>
     public string? Language { get; init; }
 

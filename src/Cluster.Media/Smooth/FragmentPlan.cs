@@ -16,7 +16,16 @@ internal sealed class FragmentPlan(uint trackId, long time, ImmutableArray<Sampl
 
     public ImmutableArray<Sample> Samples { get; } = samples;
 
-    public byte[] Data { get; } = new byte[TotalLength(ranges)];
+    private byte[]? _data;
+
+    /// <summary>The fragment's bytes; allocated on first use so callers that gather ranges themselves (CMAF chunks) allocate nothing here.</summary>
+    public byte[] Data => _data ??= new byte[Length];
+
+    /// <summary>Total bytes of the fragment's samples.</summary>
+    public int Length { get; } = TotalLength(ranges);
+
+    /// <summary>Where the fragment's bytes lie in the stream, in fragment order.</summary>
+    public IReadOnlyList<Range> Ranges => ranges;
 
     /// <summary>Stream offset just after the last byte this fragment needs.</summary>
     public long DataEnd { get; } = ranges.Count == 0 ? 0 : ranges.Max(r => r.Start + r.Length);

@@ -28,13 +28,13 @@ public static class SmoothManifestWriter
         xml.Raw(" CanSeek=\"TRUE\" CanPause=\"TRUE\">\n"u8);
         foreach (var stream in manifest.Streams)
         {
-            WriteStream(xml, stream);
+            WriteStream(xml, stream, manifest.TimeScale);
         }
 
         xml.Raw("</SmoothStreamingMedia>\n"u8);
     }
 
-    private static void WriteStream(Utf8XmlOutput xml, StreamIndexModel stream)
+    private static void WriteStream(Utf8XmlOutput xml, StreamIndexModel stream, long manifestTimeScale)
     {
         xml.Raw("<StreamIndex"u8);
         xml.Attribute("Type"u8, stream.Kind switch
@@ -44,6 +44,12 @@ public static class SmoothManifestWriter
             _ => "text",
         });
         xml.Attribute("Name"u8, stream.Name);
+        if (stream.TimeScale is { } timeScale && timeScale != manifestTimeScale)
+        {
+            // MS-SSTR 2.2.2.3 StreamTimeScale: a stream whose times are not in the presentation's timescale (CMAF ingest).
+            xml.Attribute("TimeScale"u8, timeScale);
+        }
+
         xml.Attribute("Chunks"u8, stream.Timeline.Count);
         xml.Attribute("QualityLevels"u8, stream.QualityLevels.Length);
         xml.Attribute("Url"u8, (stream.Url ?? StreamIndexModel.DefaultUrl).Replace("{name}", stream.Name, StringComparison.Ordinal));

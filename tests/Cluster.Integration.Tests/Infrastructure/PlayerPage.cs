@@ -50,8 +50,11 @@ public sealed class PlayerPage : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the repository's player page (tools/player/index.html, dash.js: DASH, or Smooth Streaming through its MSS support) on <paramref name="source"/>.</summary>
-    public static async Task<PlayerPage> OpenDashJsAsync(Uri source)
+    /// <summary>
+    /// Opens the repository's player page (tools/player/index.html) on <paramref name="source"/>: hls.js for HLS URLs,
+    /// dash.js for DASH and Smooth Streaming (its MSS support).
+    /// </summary>
+    public static async Task<PlayerPage> OpenAsync(Uri source)
     {
         var server = await PageServer.StartAsync();
         var playwright = await Playwright.CreateAsync();
@@ -89,6 +92,12 @@ public sealed class PlayerPage : IAsyncDisposable
         return state;
     }
 
+    /// <summary>Moves playback <paramref name="seconds"/> back (a DVR seek) and restarts the progress measurement there.</summary>
+    public async Task<double> SeekBackAsync(double seconds) =>
+        await Page.EvaluateAsync<double>(
+            "s => { const v = document.getElementById('video'); v.currentTime = Math.max(0, v.currentTime - s); window.playerState.start = null; return v.currentTime; }",
+            seconds);
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
@@ -99,6 +108,8 @@ public sealed class PlayerPage : IAsyncDisposable
     /// <summary>The page's <c>window.playerState</c>.</summary>
     public sealed class PlaybackResult
     {
+        public string? Engine { get; set; }
+
         public string? Error { get; set; }
 
         public double? Start { get; set; }
@@ -109,6 +120,6 @@ public sealed class PlayerPage : IAsyncDisposable
 
         public bool Advanced(double seconds) => Error is null && Start is not null && Time - Start > seconds;
 
-        public override string ToString() => $"error: {Error ?? "none"}, start: {Start}, time: {Time}, waiting events: {Waiting}";
+        public override string ToString() => $"{Engine}: error: {Error ?? "none"}, start: {Start}, time: {Time}, waiting events: {Waiting}";
     }
 }

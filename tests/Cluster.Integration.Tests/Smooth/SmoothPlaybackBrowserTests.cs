@@ -21,7 +21,7 @@ public sealed class SmoothPlaybackBrowserTests
         }
 
         manifest.ShouldNotBeNull(ffmpeg.Log);
-        await using var player = await PlayerPage.OpenDashJsAsync(silo.Url("live/browser.isml/Manifest"));
+        await using var player = await PlayerPage.OpenAsync(silo.Url("live/browser.isml/Manifest"));
         var result = await player.WaitForPlaybackAsync(seconds: 2, TimeSpan.FromSeconds(45));
 
         result.Advanced(2).ShouldBeTrue($"{result}\n{player.ConsoleLog}");

@@ -4,7 +4,7 @@ using Cluster.Media.Model;
 
 namespace Cluster.Grains.Tests.Manifests;
 
-public sealed class SmoothManifestBuilderTests
+public sealed class PresentationTests
 {
     [Fact]
     public void CommonEntries_LevelJoinedLateAndLostOne_ListsOnlyTimesEveryLevelHas()
@@ -12,7 +12,7 @@ public sealed class SmoothManifestBuilderTests
         var high = Timeline(0, 100, 200, 300, 400);
         var low = Timeline(100, 200, 400);
 
-        var common = SmoothManifestBuilder.CommonEntries([high, low]);
+        var common = Presentation.CommonEntries([high, low]);
 
         common.Select(e => e.Time).ShouldBe([100L, 200, 400]);
     }
@@ -20,7 +20,7 @@ public sealed class SmoothManifestBuilderTests
     [Fact]
     public void CommonEntries_SingleLevel_ListsAll()
     {
-        SmoothManifestBuilder.CommonEntries([Timeline(0, 100, 300)]).Select(e => e.Time).ShouldBe([0L, 100, 300]);
+        Presentation.CommonEntries([Timeline(0, 100, 300)]).Select(e => e.Time).ShouldBe([0L, 100, 300]);
     }
 
     private static TrackTimeline Timeline(params long[] times)

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Cluster.Media.Codecs;
+using Cluster.Media.Hls;
+using Cluster.Media.Model;
+
+namespace Cluster.Grains.Manifests;
+
+/// <summary>
+/// Writes a presentation as HLS with CMAF segments, in Azure Media Services' URL forms: the multivariant playlist at
+/// <c>{point}.isml/manifest(format=m3u8-cmaf)</c> points at <c>QualityLevels({bitrate})/Manifest({name},format=m3u8-cmaf)</c>,
+/// whose segments are <c>Fragments({name}={time},format=m3u8-cmaf).m4s</c> beside it.
+/// </summary>
+internal static class HlsManifestBuilder
+{
+    private const string Format = "format=m3u8-cmaf";
+
+    public static HlsMultivariantPlaylist Multivariant(Presentation presentation)
+    {
+        var video = ImmutableArray.CreateBuilder<HlsVideoVariant>();
+        var audio = ImmutableArray.CreateBuilder<HlsAudioRendition>();
+        foreach (var stream in presentation.Streams)
+        {
+            foreach (var level in stream.Levels)
+            {
+                var uri = string.Create(CultureInfo.InvariantCulture, $"QualityLevels({level.Bitrate})/Manifest({stream.Name},{Format})");
+                switch (stream.Kind)
+                {
+                    case TrackKind.Video:
+                        video.Add(new HlsVideoVariant(uri, level.Bitrate, CodecStrings.ForTrack(level), level.Width, level.Height) { FrameRate = stream.FrameRate });
+                        break;
+                    case TrackKind.Audio:
+                        var name = stream.Levels.Length == 1 ? stream.Name : string.Create(CultureInfo.InvariantCulture, $"{stream.Name} {level.Bitrate / 1000} kbit/s");
+                        audio.Add(new HlsAudioRendition(uri, name, level.Bitrate, CodecStrings.ForTrack(level), level.Channels) { Language = stream.Language });
+                        break;
+                }
+            }
+        }
+
+        return new HlsMultivariantPlaylist(video.ToImmutable(), audio.ToImmutable());
+    }
+
+    public static HlsMediaPlaylist? Media(Presentation presentation, string name, int bitrate)
+    {
+        if (presentation.Find(name, bitrate) is not var (stream, _))
+        {
+            return null;
+        }
+
+        var first = stream.Timeline[0];
+        return new HlsMediaPlaylist
+        {
+            Timescale = stream.Timescale,
+            Entries = stream.Timeline,
+
+            // Derived from timestamps, so two origins fed by the same encoder number segments alike.
+            MediaSequence = HlsPlaylistWriter.MediaSequenceFor(first.Time, first.Duration),
+            // File extensions because HLS readers such as ffmpeg's only fetch segment URIs with media extensions.
+            InitUri = $"Fragments({stream.Name}=i,{Format}).mp4",
+            SegmentUriTemplate = $"Fragments({stream.Name}={{time}},{Format}).m4s",
+            ProgramDateTimeAnchor = presentation.Anchor,
+            Ended = !presentation.IsLive,
+        };
+    }
+}

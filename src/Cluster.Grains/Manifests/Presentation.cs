@@ -1,0 +1,153 @@
+using System.Collections.Immutable;
+using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tracks;
+using Cluster.Grains.PublishingPoints;
+using Cluster.Media.Model;
+
+namespace Cluster.Grains.Manifests;
+
+/// <summary>
+/// What every output format lists, computed once from a point's state and track timelines: streams (one per kind and
+/// name, its quality levels told apart by bitrate) and, per stream, the fragments all its levels hold. Smooth, HLS and
+/// DASH are written from this one model, so they always list the same fragments with the same times.
+/// </summary>
+internal sealed record Presentation(
+    bool IsLive,
+    ImmutableArray<PresentationStream> Streams,
+    PublishingPointSettings Settings,
+    DateTimeOffset? Anchor,
+    DateTimeOffset LastModified)
+{
+    public static Presentation Build(PointView view, TrackTimeline[] timelines)
+    {
+        var isLive = view.State is PublishingPointState.Starting or PublishingPointState.Started or PublishingPointState.Stopping
+            && !Array.TrueForAll(timelines, t => t.Ended);
+        var streams = ImmutableArray.CreateBuilder<PresentationStream>();
+        DateTimeOffset? anchor = null;
+        var lastModified = DateTimeOffset.MinValue;
+        foreach (var group in timelines
+            .Where(t => t.Info is not null && t.Count > 0)
+            .GroupBy(t => (t.Info!.Kind, t.Info.Name))
+            .OrderBy(g => g.Key.Kind))
+        {
+            var levels = group.OrderByDescending(t => t.Info!.Bitrate).ToArray();
+            var timeline = CommonEntries(levels);
+            if (timeline.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var level in levels)
+            {
+                anchor = level.Anchor is { } a && (anchor is null || a < anchor) ? a : anchor;
+                lastModified = level.LastModified > lastModified ? level.LastModified : lastModified;
+            }
+
+            var first = levels[0];
+            streams.Add(new PresentationStream(
+                group.Key.Kind,
+                group.Key.Name,
+                first.Info!.Language,
+                [.. levels.Select(t => t.Info!)],
+                timeline,
+                first.Info.Timescale,
+                first[0].Samples[0].Duration));
+        }
+
+        return new Presentation(isLive, streams.ToImmutable(), view.Settings, anchor, lastModified);
+    }
+
+    /// <summary>The stream of that kind-independent name holding a level of that bitrate, if any.</summary>
+    public (PresentationStream Stream, TrackInfo Level)? Find(string name, int bitrate)
+    {
+        foreach (var stream in Streams)
+        {
+            if (stream.Name == name && Array.Find(stream.Levels, l => l.Bitrate == bitrate) is { } level)
+            {
+                return (stream, level);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Earliest start and latest end over all streams, in seconds.</summary>
+    public (double Start, double End) Span()
+    {
+        double start = double.MaxValue, end = double.MinValue;
+        foreach (var stream in Streams)
+        {
+            start = Math.Min(start, (double)stream.Timeline[0].Time / stream.Timescale);
+            end = Math.Max(end, (double)stream.Timeline[^1].End / stream.Timescale);
+        }
+
+        return Streams.IsEmpty ? (0, 0) : (start, end);
+    }
+
+    /// <summary>
+    /// The fragments every quality level of a stream holds: a player may switch level at any fragment, so only times
+    /// present in all of them may be listed (a level whose encoder joined late or lost a fragment must not cause 404s).
+    /// </summary>
+    internal static List<TimelineEntry> CommonEntries(TrackTimeline[] levels)
+    {
+        var result = new List<TimelineEntry>(levels[0].Count);
+        var positions = new int[levels.Length];
+        var reference = levels[0];
+        for (var i = 0; i < reference.Count; i++)
+        {
+            var candidate = reference[i];
+            var everywhere = true;
+            for (var l = 1; l < levels.Length && everywhere; l++)
+            {
+                var level = levels[l];
+                ref var p = ref positions[l];
+                while (p < level.Count && level[p].Time < candidate.Time)
+                {
+                    p++;
+                }
+
+                everywhere = p < level.Count && level[p].Time == candidate.Time;
+            }
+
+            if (everywhere)
+            {
+                result.Add(new TimelineEntry(candidate.Time, candidate.Duration));
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>One stream of a presentation.</summary>
+/// <param name="Kind">Video, audio or text.</param>
+/// <param name="Name">Stream name (Smooth StreamIndex Name; used in every URL).</param>
+/// <param name="Language">Language, when known.</param>
+/// <param name="Levels">Quality levels, highest bitrate first.</param>
+/// <param name="Timeline">Fragments every level holds.</param>
+/// <param name="Timescale">Ticks per second of the timeline.</param>
+/// <param name="SampleDuration">Duration of the first sample, for the video frame rate.</param>
+internal sealed record PresentationStream(
+    TrackKind Kind,
+    string Name,
+    string? Language,
+    TrackInfo[] Levels,
+    List<TimelineEntry> Timeline,
+    long Timescale,
+    uint SampleDuration)
+{
+    /// <summary>Frames per second for video, from the sample duration; null when unknown.</summary>
+    public double? FrameRate => Kind == TrackKind.Video && SampleDuration > 0 ? Math.Round((double)Timescale / SampleDuration, 3) : null;
+
+    /// <summary>Longest fragment, in seconds.</summary>
+    public double MaxFragmentSeconds()
+    {
+        long max = 0;
+        foreach (var entry in Timeline)
+        {
+            max = Math.Max(max, entry.Duration);
+        }
+
+        return (double)max / Timescale;
+    }
+}
