@@ -3,6 +3,7 @@ using Cluster.Gateway.Routing;
 using Cluster.Media.Boxes;
 using Cluster.Media.CmafIngest;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 
 namespace Cluster.Gateway.Ingest;
 
@@ -12,7 +13,7 @@ namespace Cluster.Gateway.Ingest;
 /// Live Media Ingest interface 1 (CMAF header or segment). Manifests and deletions of a DASH/HLS pusher are
 /// acknowledged and ignored: the origin makes its own manifests and its DVR window governs retention.
 /// </summary>
-internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHandler cmaf)
+internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHandler cmaf, IHostApplicationLifetime lifetime)
 {
     /// <summary>Enough for an ftyp with many brands plus the next box's header with a uuid.</summary>
     private const int MaxSniff = 512;
@@ -35,7 +36,9 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
         if (url.Kind == MediaUrlKind.IngestFile
             && (url.StreamId.EndsWith(".mpd", StringComparison.OrdinalIgnoreCase) || url.StreamId.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase)))
         {
-            await IngestHttp.DrainAsync(context.Request.BodyReader, context.RequestAborted);
+            // Not RequestAborted here nor below: ffmpeg closes its socket right after the last chunk without waiting for
+            // the answer, which aborts the request while its body is still buffered and must be read.
+            await IngestHttp.DrainAsync(context.Request.BodyReader, lifetime.ApplicationStopping);
             await IngestHttp.Respond(context, StatusCodes.Status200OK, null);
             return;
         }
@@ -47,7 +50,7 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
             return;
         }
 
-        switch (await SniffAsync(context.Request))
+        switch (await SniffAsync(context.Request, lifetime.ApplicationStopping))
         {
             case BodyKind.Smooth when url.Kind == MediaUrlKind.Ingest:
                 await smooth.HandleAsync(context, url);
@@ -74,13 +77,13 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
     }
 
     /// <summary>Looks at the first boxes without consuming them, so the chosen handler reads the body from its start.</summary>
-    private static async Task<BodyKind> SniffAsync(HttpRequest request)
+    private static async Task<BodyKind> SniffAsync(HttpRequest request, CancellationToken ct)
     {
         var reader = request.BodyReader;
         var need = BoxReader.MaxHeaderSize;
         while (true)
         {
-            var result = await reader.ReadAtLeastAsync(need, request.HttpContext.RequestAborted);
+            var result = await reader.ReadAtLeastAsync(need, ct);
             var buffer = result.Buffer;
             try
             {
