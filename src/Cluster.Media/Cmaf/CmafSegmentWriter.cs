@@ -20,9 +20,6 @@ public static class CmafSegmentWriter
 
     private const uint DefaultBaseIsMoof = 0x020000;
 
-    // data-offset | sample-duration | sample-size | sample-flags | sample-composition-time-offset (14496-12 8.8.8.1).
-    private const uint TrunFlags = 0x000001 | 0x000100 | 0x000200 | 0x000400 | 0x000800;
-
     /// <summary>Writes header and media data of the whole segment.</summary>
     public static void Write(BoxWriter writer, Fragment fragment, uint trackId, uint sequenceNumber)
     {
@@ -77,37 +74,8 @@ public static class CmafSegmentWriter
         writer.WriteUInt64((ulong)fragment.Time);
         writer.EndBox(tfdt);
 
-        // Version 1 (signed offsets) only when needed, so version-0-only parsers keep working for B-frame-free
-        // streams and encoders' non-negative offsets stay byte for byte what they sent.
-        byte version = 0;
-        foreach (var sample in samples)
-        {
-            if (sample.CompositionTimeOffset < 0)
-            {
-                version = 1;
-                break;
-            }
-        }
-
-        var trun = writer.StartFullBox(FourCC.Trun, version, TrunFlags);
-        writer.WriteUInt32((uint)samples.Length);
-        var dataOffsetPosition = writer.Length;
-        writer.WriteUInt32(0); // data_offset, patched once the moof size is known
-        foreach (var sample in samples)
-        {
-            writer.WriteUInt32(sample.Duration);
-            writer.WriteUInt32(sample.Size);
-            writer.WriteUInt32(sample.Flags);
-            writer.WriteInt32(sample.CompositionTimeOffset);
-        }
-
-        writer.EndBox(trun);
+        var dataOffsetPosition = TrackRunWriter.Write(writer, samples);
         writer.EndBox(traf);
-        writer.EndBox(moof);
-
-        // The payload starts right after the mdat header that follows the moof.
-        writer.PatchUInt32(dataOffsetPosition, (uint)(writer.Length - moof + 8));
-        writer.WriteUInt32((uint)(fragment.Data.Length + 8));
-        writer.WriteUInt32(FourCC.Mdat);
+        TrackRunWriter.EndFragment(writer, moof, dataOffsetPosition, fragment.Data.Length);
     }
 }

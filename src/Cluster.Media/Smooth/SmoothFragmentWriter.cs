@@ -9,10 +9,6 @@ namespace Cluster.Media.Smooth;
 /// </summary>
 public static class SmoothFragmentWriter
 {
-    /// <summary>trun flags: data offset, and per sample duration, size, flags and composition time offset.</summary>
-    private const uint TrunFlags = TrackRunBox.DataOffsetPresent | TrackRunBox.SampleDurationPresent | TrackRunBox.SampleSizePresent
-        | TrackRunBox.SampleFlagsPresent | TrackRunBox.SampleCompositionTimeOffsetPresent;
-
     /// <summary>TfrfBox FragmentCount is one byte.</summary>
     private const int MaxLookahead = byte.MaxValue;
 
@@ -33,7 +29,6 @@ public static class SmoothFragmentWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(fragment);
-        var moofStart = writer.Length;
         var moof = writer.StartBox(FourCC.Moof);
 
         var mfhd = writer.StartFullBox(FourCC.Mfhd, 0, 0);
@@ -45,7 +40,7 @@ public static class SmoothFragmentWriter
         writer.WriteUInt32(trackId);
         writer.EndBox(tfhd);
 
-        var dataOffsetPosition = WriteTrun(writer, fragment.Samples.AsSpan());
+        var dataOffsetPosition = TrackRunWriter.Write(writer, fragment.Samples.AsSpan());
 
         var tfxd = writer.StartUuidBox(TfxdType);
         writer.WriteUInt32(0x01000000);
@@ -69,41 +64,6 @@ public static class SmoothFragmentWriter
         }
 
         writer.EndBox(traf);
-        writer.EndBox(moof);
-
-        // The data offset counts from the moof start (no base-data-offset in tfhd) to the first payload byte.
-        var moofSize = writer.Length - moofStart;
-        writer.PatchUInt32(dataOffsetPosition, (uint)(moofSize + 8));
-        writer.WriteUInt32((uint)(8 + fragment.Data.Length));
-        writer.WriteUInt32(FourCC.Mdat);
-    }
-
-    private static int WriteTrun(BoxWriter writer, ReadOnlySpan<Sample> samples)
-    {
-        // Version 1 makes composition offsets signed; version 0 is kept when it suffices for older clients.
-        byte version = 0;
-        foreach (var sample in samples)
-        {
-            if (sample.CompositionTimeOffset < 0)
-            {
-                version = 1;
-                break;
-            }
-        }
-
-        var trun = writer.StartFullBox(FourCC.Trun, version, TrunFlags);
-        writer.WriteUInt32((uint)samples.Length);
-        var dataOffsetPosition = writer.Length;
-        writer.WriteUInt32(0);
-        foreach (var sample in samples)
-        {
-            writer.WriteUInt32(sample.Duration);
-            writer.WriteUInt32(sample.Size);
-            writer.WriteUInt32(sample.Flags);
-            writer.WriteInt32(sample.CompositionTimeOffset);
-        }
-
-        writer.EndBox(trun);
-        return dataOffsetPosition;
+        TrackRunWriter.EndFragment(writer, moof, dataOffsetPosition, fragment.Data.Length);
     }
 }
