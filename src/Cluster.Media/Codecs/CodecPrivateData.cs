@@ -44,35 +44,6 @@ public static class CodecPrivateData
     /// <summary>AAC CodecPrivateData: the AudioSpecificConfig as upper-case hex.</summary>
     public static string FromAudioSpecificConfig(ReadOnlySpan<byte> audioSpecificConfig) => Convert.ToHexString(audioSpecificConfig);
 
-    /// <summary>Parses H.264 CodecPrivateData (Annex B with 3- or 4-byte start codes) into its SPS and PPS NAL units.</summary>
-    public static H264ParameterSets ParseH264(string codecPrivateData)
-    {
-        var bytes = ParseHex(codecPrivateData);
-        var sps = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-        var pps = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-        foreach (var unit in SplitAnnexB(bytes))
-        {
-            switch (unit.Span[0] & 0x1F)
-            {
-                case 7:
-                    sps.Add(unit);
-                    break;
-                case 8:
-                    pps.Add(unit);
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        if (sps.Count == 0 || pps.Count == 0)
-        {
-            throw new MediaFormatException("H.264 CodecPrivateData must hold at least one SPS and one PPS.");
-        }
-
-        return new H264ParameterSets(sps.ToImmutable(), pps.ToImmutable());
-    }
-
     /// <summary>Parses AAC CodecPrivateData into the AudioSpecificConfig bytes.</summary>
     public static byte[] ParseAudioSpecificConfig(string codecPrivateData)
     {
@@ -117,39 +88,6 @@ public static class CodecPrivateData
         return Convert.ToHexString(bytes);
     }
 
-    private static List<ReadOnlyMemory<byte>> SplitAnnexB(byte[] bytes)
-    {
-        var units = new List<ReadOnlyMemory<byte>>();
-        var start = -1;
-        var i = 0;
-        while (i + 2 < bytes.Length)
-        {
-            if (bytes[i] == 0 && bytes[i + 1] == 0 && bytes[i + 2] == 1)
-            {
-                if (start >= 0)
-                {
-                    var end = i > start && bytes[i - 1] == 0 ? i - 1 : i;
-                    AddUnit(units, bytes, start, end);
-                }
-
-                i += 3;
-                start = i;
-            }
-            else
-            {
-                i++;
-            }
-        }
-
-        if (start < 0)
-        {
-            throw new MediaFormatException("CodecPrivateData holds no Annex B start code (00000001).");
-        }
-
-        AddUnit(units, bytes, start, bytes.Length);
-        return units;
-    }
-
     private static void AddUnit(List<ReadOnlyMemory<byte>> units, byte[] bytes, int start, int end)
     {
         if (end > start)
@@ -161,5 +99,3 @@ public static class CodecPrivateData
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
 }
 
-/// <summary>H.264 parameter sets, each a NAL unit without start code or length prefix.</summary>
-public sealed record H264ParameterSets(ImmutableArray<ReadOnlyMemory<byte>> SequenceParameterSets, ImmutableArray<ReadOnlyMemory<byte>> PictureParameterSets);

@@ -8,37 +8,24 @@ public sealed class CodecPrivateDataTests
     private const string H264 = "000000016764000CACD9428DF93011000003000100000300320F1429960000000168EFBCB0";
 
     [Fact]
-    public void ParseH264_SmoothCodecPrivateData_SplitsSpsAndPps()
+    public void FromAvcDecoderConfiguration_AvcCBuiltFromCodecPrivateData_RoundTrips()
     {
-        var sets = CodecPrivateData.ParseH264(H264);
-
-        sets.SequenceParameterSets.Length.ShouldBe(1);
-        Convert.ToHexString(sets.SequenceParameterSets[0].Span).ShouldBe("6764000CACD9428DF93011000003000100000300320F142996");
-        sets.PictureParameterSets.Length.ShouldBe(1);
-        Convert.ToHexString(sets.PictureParameterSets[0].Span).ShouldBe("68EFBCB0");
-    }
-
-    [Fact]
-    public void ParseH264_ThreeByteStartCodesAndLowerCase_Parses()
-    {
-        var sets = CodecPrivateData.ParseH264("0000016764000c00000168efbcb0");
-
-        Convert.ToHexString(sets.SequenceParameterSets[0].Span).ShouldBe("6764000C");
-        Convert.ToHexString(sets.PictureParameterSets[0].Span).ShouldBe("68EFBCB0");
-    }
-
-    [Fact]
-    public void FromAvcDecoderConfiguration_BuiltFromParsedSets_RoundTrips()
-    {
-        var sets = CodecPrivateData.ParseH264(H264);
-        var sps = sets.SequenceParameterSets[0].Span;
-        var pps = sets.PictureParameterSets[0].Span;
-        byte[] avcC = [1, sps[1], sps[2], sps[3], 0xFF, 0xE1, 0, (byte)sps.Length, .. sps, 1, 0, (byte)pps.Length, .. pps];
+        var avcC = AvcConfiguration.FromCodecPrivateData(H264);
 
         CodecPrivateData.FromAvcDecoderConfiguration(avcC).ShouldBe(H264);
         var config = AvcDecoderConfiguration.Read(avcC);
         config.NalLengthSize.ShouldBe(4);
         config.Profile.ShouldBe((byte)0x64);
+        Convert.ToHexString(config.SequenceParameterSets.ShouldHaveSingleItem().Span).ShouldBe("6764000CACD9428DF93011000003000100000300320F142996");
+        Convert.ToHexString(config.PictureParameterSets.ShouldHaveSingleItem().Span).ShouldBe("68EFBCB0");
+    }
+
+    [Fact]
+    public void FromCodecPrivateData_ThreeByteStartCodesAndLowerCase_GivesSameRecord()
+    {
+        var threeByte = "000001" + H264[8..].Replace("0000000168", "00000168", StringComparison.Ordinal).ToLowerInvariant();
+
+        AvcConfiguration.FromCodecPrivateData(threeByte).ShouldBe(AvcConfiguration.FromCodecPrivateData(H264));
     }
 
     [Fact]
@@ -54,8 +41,8 @@ public sealed class CodecPrivateDataTests
     [InlineData("")]
     [InlineData("6764000C")]
     [InlineData("0000000167640000")]
-    public void ParseH264_Invalid_ThrowsMediaFormatException(string hex) =>
-        Should.Throw<MediaFormatException>(() => CodecPrivateData.ParseH264(hex));
+    public void FromCodecPrivateData_Invalid_ThrowsMediaFormatException(string hex) =>
+        Should.Throw<MediaFormatException>(() => AvcConfiguration.FromCodecPrivateData(hex));
 
     [Fact]
     public void AvcDecoderConfiguration_Truncated_ThrowsMediaFormatException() =>
