@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CmafIngestRegistry>();
         services.AddSingleton<CmafIngestHandler>();
         services.AddSingleton<IngestDispatcher>();
+        services.AddSingleton<FragmentHeaderCache>();
         services.AddSingleton<PlaybackHandler>();
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin()

@@ -83,6 +83,7 @@ internal sealed partial class SmoothIngestHandler(
         catch (Exception e) when (IsDisconnect(e, aborted))
         {
             LogDisconnected(url.PointPath, connectionId, remote, e.Message);
+            await RespondToBrokenBody(context, e);
             return;
         }
 
@@ -131,6 +132,7 @@ internal sealed partial class SmoothIngestHandler(
         catch (Exception e) when (IsDisconnect(e, aborted))
         {
             LogDisconnected(url.PointPath, connectionId, remote, e.Message);
+            await RespondToBrokenBody(context, e);
         }
         finally
         {
@@ -142,6 +144,10 @@ internal sealed partial class SmoothIngestHandler(
     private static bool IsDisconnect(Exception e, CancellationToken aborted) =>
         e is IOException or BadHttpRequestException
         || (e is OperationCanceledException && aborted.IsCancellationRequested);
+
+    /// <summary>A sender still connected but too slow (Kestrel's MinRequestBodyDataRate) hears why: 408 with the reason.</summary>
+    private static Task RespondToBrokenBody(HttpContext context, Exception e) =>
+        e is BadHttpRequestException bad ? Respond(context, bad.StatusCode, bad.Message) : Task.CompletedTask;
 
     private static async Task Respond(HttpContext context, int status, string? reason)
     {

@@ -1,11 +1,7 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
-using System.Runtime.CompilerServices;
 using Cluster.Gateway.Routing;
-using Cluster.Media.Boxes;
-using Cluster.Media.Cmaf;
 using Cluster.Media.Model;
-using Cluster.Media.Smooth;
 using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -15,12 +11,11 @@ using Microsoft.Net.Http.Headers;
 namespace Cluster.Gateway.Playback;
 
 /// <summary>Serves manifests and fragments of a publishing point to players.</summary>
-internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<GatewayOptions> options, ILogger<PlaybackHandler> logger)
+internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHeaderCache headers, IOptions<GatewayOptions> options, ILogger<PlaybackHandler> logger)
 {
     /// <summary>Fragments answered with a complete lookahead never change again.</summary>
     private const string ImmutableCaching = "public, max-age=31536000, immutable";
 
-    private readonly ConditionalWeakTable<Fragment, byte[]> _cmafHeaders = new();
 
     public async Task ServeManifestAsync(HttpContext context, MediaUrl url)
     {
@@ -87,6 +82,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
             timeline = await track.WaitForFragmentAsync(url.Time, wait);
             index = timeline.IndexOf(url.Time);
         }
+
         if (index < 0)
         {
             var (status, reason) = timeline.Count > 0 && url.Time < timeline[0].Time
@@ -98,52 +94,37 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, IOptions<Gat
 
         var fragment = timeline[index];
         var sequenceNumber = (uint)(timeline.FirstSequence + index + 1);
-        var contentType = ContentTypeOf(timeline.Info?.Kind);
-        if (url.Format != ManifestFormat.Smooth)
+        CachedHeader header;
+        if (url.Format == ManifestFormat.Smooth)
         {
-            // CMAF segments carry no look-ahead, so they never change: built once, kept as long as the fragment lives.
-            var cmaf = _cmafHeaders.GetValue(fragment, f =>
+            var lookaheadCount = Math.Min(timeline.LookaheadCount, timeline.Count - index - 1);
+            Span<TimelineEntry> lookahead = stackalloc TimelineEntry[lookaheadCount];
+            for (var i = 0; i < lookaheadCount; i++)
             {
-                var writer = new BoxWriter(256 + (f.Samples.Length * 16));
-                CmafSegmentWriter.WriteHeader(writer, f, 1, sequenceNumber);
-                return writer.ToArray();
-            });
-            var cmafTag = $"\"c{fragment.Time:x}-{fragment.Data.Length:x}\"";
-            context.Response.Headers.CacheControl = ImmutableCaching;
-            context.Response.Headers.ETag = cmafTag;
-            if (IsNotModified(context, cmafTag))
-            {
-                context.Response.StatusCode = StatusCodes.Status304NotModified;
-                return;
+                var next = timeline[index + 1 + i];
+                lookahead[i] = new TimelineEntry(next.Time, next.Duration);
             }
 
-            context.Response.ContentType = contentType;
-            await WriteBodyAsync(context, cmaf, fragment.Data);
-            return;
+            var complete = lookaheadCount == timeline.LookaheadCount || timeline.Ended;
+            header = headers.Smooth(fragment, sequenceNumber, lookahead, live: !timeline.Ended, complete);
+            context.Response.Headers.CacheControl = complete ? ImmutableCaching : "public, max-age=1";
         }
-
-        var lookaheadCount = Math.Min(timeline.LookaheadCount, timeline.Count - index - 1);
-        Span<TimelineEntry> lookahead = stackalloc TimelineEntry[lookaheadCount];
-        for (var i = 0; i < lookaheadCount; i++)
+        else
         {
-            var next = timeline[index + 1 + i];
-            lookahead[i] = new TimelineEntry(next.Time, next.Duration);
+            // CMAF segments carry no look-ahead, so they never change.
+            header = headers.Cmaf(fragment, sequenceNumber);
+            context.Response.Headers.CacheControl = ImmutableCaching;
         }
 
-        var etag = $"\"{fragment.Time:x}-{fragment.Data.Length:x}-{lookaheadCount}\"";
-        var complete = lookaheadCount == timeline.LookaheadCount || timeline.Ended;
-        context.Response.Headers.CacheControl = complete ? ImmutableCaching : "public, max-age=1";
-        context.Response.Headers.ETag = etag;
-        if (IsNotModified(context, etag))
+        context.Response.Headers.ETag = header.ETag;
+        if (IsNotModified(context, header.ETag))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
 
-        var header = new BoxWriter(256 + (fragment.Samples.Length * 16) + (lookaheadCount * 16));
-        SmoothFragmentWriter.WriteHeader(header, fragment, 1, sequenceNumber, lookahead, live: !timeline.Ended);
-        context.Response.ContentType = contentType;
-        await WriteBodyAsync(context, header.WrittenMemory, fragment.Data);
+        context.Response.ContentType = ContentTypeOf(timeline.Info?.Kind);
+        await WriteBodyAsync(context, header.Bytes, fragment.Data);
     }
 
     private ITrackGrain Track(MediaUrl url) => grains.GetGrain<ITrackGrain>(PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate));

@@ -90,11 +90,13 @@ public sealed class SmoothIngestBadInputTests
     }
 
     [Fact]
-    public async Task Push_Garbage_Answers400WithReason()
+    public async Task Push_Garbage_Answers415WithReason()
     {
         await using var silo = await InProcessSilo.StartAsync();
         using var response = await PushResponse(silo, "live/garbage.isml/Streams(x)", "this is not an ISO-BMFF stream at all"u8.ToArray());
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        // Neither a Smooth push nor CMAF: 415 Unsupported Media Type, as DASH-IF ingest answers unknown formats.
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
         (await response.Content.ReadAsStringAsync()).Length.ShouldBeGreaterThan(10);
     }
 
@@ -178,6 +180,31 @@ public sealed class SmoothIngestBadInputTests
         refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task Push_SenderStallsMidHeader_ConnectionDroppedWhileOtherPointsKeepWorking()
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        var stalled = new StallingContent(Capture.AsSpan(0, 100).ToArray());
+
+        // Kestrel's minimum request body data rate (240 bytes/s after a 5 s grace period) drops the stalled encoder.
+        var stalledPush = PushResponse(silo, "live/stalled.isml/Streams(s)", stalled);
+        await stalled.Sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        (await Push(silo, "live/unaffected.isml/Streams(s)", Capture)).ShouldBe(HttpStatusCode.OK);
+
+        // The sender either reads the 408 or, still writing, finds the connection closed; it must not hang.
+        try
+        {
+            using var response = await stalledPush.WaitAsync(TimeSpan.FromSeconds(60));
+            response.StatusCode.ShouldBe(HttpStatusCode.RequestTimeout);
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        (await SmoothManifest.TryGetAsync(silo.Http, "live/unaffected.isml/Manifest")).ShouldNotBeNull().Single("video").Fragments.Count.ShouldBe(2);
+        (await silo.Http.GetAsync("live/stalled.isml/Manifest")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData("live/x.isml/QualityLevels(abc)/Fragments(video=0)")]
     [InlineData("live/x.isml/QualityLevels(100)/Fragments(video)")]
@@ -224,6 +251,33 @@ public sealed class SmoothIngestBadInputTests
 
     /// <summary>Offset of the last moof box in an ISMV byte stream.</summary>
     private static int LastMoofOffset(byte[] data) => Boxes.Children(data, 0, data.Length).Last(b => b.Type == "moof").Offset;
+
+    /// <summary>Sends a few bytes, then one byte every 200 ms (inside the live manifest box) until the server gives up on it.</summary>
+    private sealed class StallingContent(byte[] start) : HttpContent
+    {
+        public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(start);
+            await stream.FlushAsync();
+            Sent.SetResult();
+
+            // Writes fail once the server drops the connection; the bound keeps a broken test from hanging.
+            for (var i = 0; i < 300; i++)
+            {
+                await Task.Delay(200);
+                await stream.WriteAsync(new byte[] { 0x20 });
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 
     /// <summary>Sends the first half of a body, then waits until the test lets it send the rest.</summary>
     private sealed class SlowContent(byte[] body) : HttpContent
