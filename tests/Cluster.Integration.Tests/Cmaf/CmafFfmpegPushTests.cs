@@ -33,6 +33,13 @@ public sealed class CmafFfmpegPushTests
         video.Fragments.Count.ShouldBeInRange(5, 6);
         video.Fragments[0].Time.ShouldBe(0);
 
+        // Times stay in the CMAF track timescale (mdhd: ffmpeg picks 12800 for 25 fps video, the sampling rate for audio).
+        long Scale(SmoothManifest.Stream s) => long.Parse((string?)s.Element.Attribute("TimeScale") ?? manifest.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        Scale(video).ShouldBe(12800);
+        Scale(audio).ShouldBe(48000);
+        ((double)video.Fragments.Sum(f => f.Duration) / Scale(video)).ShouldBeInRange(5.0, 6.5);
+        ((double)audio.Fragments.Sum(f => f.Duration) / Scale(audio)).ShouldBeInRange(5.0, 6.5);
+
         foreach (var stream in manifest.Streams)
         {
             foreach (var level in stream.Levels)
