@@ -53,7 +53,7 @@ public enum AddFragmentResult
     /// <summary>A fragment with this time is already stored (redundant encoder); ignored.</summary>
     Duplicate,
 
-    /// <summary>Starts before the end of the newest stored fragment without matching one; ignored.</summary>
+    /// <summary>Overlaps stored fragments (or falls before the window) without matching one; ignored.</summary>
     Late,
 
     /// <summary>The fragment's session is over (a newer session, a stop or a shutdown); the connection should stop.</summary>

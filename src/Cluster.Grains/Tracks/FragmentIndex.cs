@@ -39,6 +39,37 @@ internal sealed class FragmentIndex
         _items[_end++] = fragment;
     }
 
+    /// <summary>
+    /// Puts a fragment that arrived after later ones (per-segment CMAF uploads can overtake each other) into the gap
+    /// it belongs to. Returns false when it overlaps a neighbour. Published views must not change, so the array is
+    /// copied: rare, and linear in the window.
+    /// </summary>
+    public bool TryInsert(Fragment fragment)
+    {
+        var position = _start;
+        while (position < _end && _items[position].Time < fragment.Time)
+        {
+            position++;
+        }
+
+        var fitsAfter = position == _start || _items[position - 1].End <= fragment.Time;
+        var fitsBefore = position == _end || fragment.End <= _items[position].Time;
+        if (!fitsAfter || !fitsBefore || position == _start && Count > 0)
+        {
+            // Before the first held fragment it would be outside the DVR window's start: not worth reopening it.
+            return false;
+        }
+
+        var items = new Fragment[Math.Max(InitialCapacity, (Count + 1) * 2)];
+        Array.Copy(_items, _start, items, 0, position - _start);
+        items[position - _start] = fragment;
+        Array.Copy(_items, position, items, position - _start + 1, _end - position);
+        _end = Count + 1;
+        _start = 0;
+        _items = items;
+        return true;
+    }
+
     /// <summary>Drops fragments that end at or before <paramref name="time"/>, always keeping the newest.</summary>
     public void TrimEndingBefore(long time)
     {

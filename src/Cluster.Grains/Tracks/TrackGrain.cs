@@ -58,13 +58,21 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
 
         if (_index.Last is { } last && fragment.Time < last.End)
         {
-            var result = _index.Contains(fragment.Time) ? AddFragmentResult.Duplicate : AddFragmentResult.Late;
-            if (result == AddFragmentResult.Late)
+            if (_index.Contains(fragment.Time))
             {
-                LogLateFragment(PrimaryKey, fragment.Time, last.End);
+                return Task.FromResult(AddFragmentResult.Duplicate);
             }
 
-            return Task.FromResult(result);
+            if (!_index.TryInsert(fragment))
+            {
+                LogLateFragment(PrimaryKey, fragment.Time, last.End);
+                return Task.FromResult(AddFragmentResult.Late);
+            }
+
+            LogFilledGap(PrimaryKey, fragment.Time);
+            _lastModified = timeProvider.GetUtcNow();
+            Publish();
+            return Task.FromResult(AddFragmentResult.Added);
         }
 
         _index.Append(fragment);
@@ -169,6 +177,9 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Track {Track}: ignored a late fragment at {Time}, before the end of the newest one ({End})")]
     private partial void LogLateFragment(string track, long time, long end);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Track {Track}: a fragment at {Time} arrived after later ones and filled its gap")]
+    private partial void LogFilledGap(string track, long time);
 
     private sealed record CmafHeader(TrackInfo Info, CmafTrackHeader Header);
 }

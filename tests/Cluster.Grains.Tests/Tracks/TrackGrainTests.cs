@@ -34,6 +34,36 @@ public sealed class TrackGrainTests
     }
 
     [Fact]
+    public async Task AddFragment_ArrivesAfterLaterOnes_FillsItsGapAndOldViewsStayAsTheyWere()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(2 * Second, Second));
+        var before = await track.GetTimelineAsync();
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(Second, Second))).ShouldBe(AddFragmentResult.Added);
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(Second, Second))).ShouldBe(AddFragmentResult.Duplicate);
+
+        (await track.GetTimelineAsync()).ToEntries().Select(e => e.Time / Second).ShouldBe([0L, 1, 2]);
+        before.ToEntries().Select(e => e.Time / Second).ShouldBe([0L, 2]);
+    }
+
+    [Fact]
+    public async Task AddFragment_OverlapsBothNeighbours_IsLate()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(2 * Second, Second));
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(Second / 2, 2 * Second))).ShouldBe(AddFragmentResult.Late);
+        (await track.GetTimelineAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task AddFragment_AfterGap_KeepsGapAndDurations()
     {
         await using var host = new GrainHost();

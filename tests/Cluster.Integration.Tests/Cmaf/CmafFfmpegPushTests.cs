@@ -52,6 +52,14 @@ public sealed class CmafFfmpegPushTests
                 }
             }
         }
+
+        // The CMAF-fed point serves HLS and DASH too, and ffprobe reads both.
+        foreach (var output in new[] { "manifest(format=m3u8-cmaf)", "manifest(format=mpd-time-cmaf)" })
+        {
+            var streams = await Ffprobe.StreamsAsync(silo.Url("live/cmaf.isml/" + output));
+            streams.Where(s => s.CodecType == "video").Select(s => (s.CodecName, s.Width, s.Height)).Distinct().ShouldBe([("h264", 320, 180)], output);
+            streams.Where(s => s.CodecType == "audio").Select(s => s.CodecName).Distinct().ShouldBe(["aac"], output);
+        }
     }
 
     private static void AssertContiguous(List<(long Time, long Duration)> fragments)
