@@ -65,6 +65,7 @@ internal sealed partial class CmafIngestHandler(
             catch (Exception e) when (IngestHttp.IsDisconnect(e, aborted))
             {
                 LogDisconnected(url.PointPath, CmafTrackKey.FromUrl(url), remote, e.Message);
+                await IngestHttp.RespondToBrokenBody(context, e);
                 return;
             }
 

@@ -28,6 +28,10 @@ internal static class IngestHttp
         }
     }
 
+    /// <summary>A sender still connected but too slow (Kestrel's MinRequestBodyDataRate) hears why: 408 with the reason.</summary>
+    public static Task RespondToBrokenBody(HttpContext context, Exception e) =>
+        e is BadHttpRequestException bad ? Respond(context, bad.StatusCode, bad.Message) : Task.CompletedTask;
+
     /// <summary>Reads and drops a body (a manifest we do not use), so the sender sees its upload complete.</summary>
     public static async Task DrainAsync(PipeReader reader, CancellationToken ct)
     {

@@ -34,14 +34,14 @@ internal sealed partial class SmoothIngestHandler(
         {
             // Encoders probe the URL with an empty POST before streaming; answer whether a push would be admitted.
             var probe = await point.ProbeIngestAsync(url.EventId, autoCreate);
-            await Respond(context, probe.Accepted ? StatusCodes.Status200OK : probe.StatusCode, probe.Reason);
+            await IngestHttp.Respond(context, probe.Accepted ? StatusCodes.Status200OK : probe.StatusCode, probe.Reason);
             return;
         }
 
         if (!slots.TryEnter())
         {
             LogTooManyConnections(url.PointPath, remote, gatewayOptions.Value.MaxConcurrentIngestConnections);
-            await Respond(context, StatusCodes.Status503ServiceUnavailable, "Too many encoder connections on this node; retry later.");
+            await IngestHttp.Respond(context, StatusCodes.Status503ServiceUnavailable, "Too many encoder connections on this node; retry later.");
             return;
         }
 
@@ -77,20 +77,20 @@ internal sealed partial class SmoothIngestHandler(
         catch (MediaFormatException e)
         {
             LogBadHeader(url.PointPath, connectionId, remote, e.Message);
-            await Respond(context, StatusCodes.Status400BadRequest, e.Message);
+            await IngestHttp.Respond(context, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
-        catch (Exception e) when (IsDisconnect(e, aborted))
+        catch (Exception e) when (IngestHttp.IsDisconnect(e, aborted))
         {
             LogDisconnected(url.PointPath, connectionId, remote, e.Message);
-            await RespondToBrokenBody(context, e);
+            await IngestHttp.RespondToBrokenBody(context, e);
             return;
         }
 
         var admission = await point.OpenIngestAsync(new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks), autoCreate);
         if (!admission.Accepted)
         {
-            await Respond(context, admission.StatusCode, admission.Reason);
+            await IngestHttp.Respond(context, admission.StatusCode, admission.Reason);
             return;
         }
 
@@ -116,51 +116,28 @@ internal sealed partial class SmoothIngestHandler(
                 if (result == AddFragmentResult.SessionClosed)
                 {
                     LogSessionClosed(url.PointPath, connectionId, admission.SessionEpoch);
-                    await Respond(context, StatusCodes.Status410Gone, "The publishing point's session this connection belonged to has ended (stopped, shut down or a new event).");
+                    await IngestHttp.Respond(context, StatusCodes.Status410Gone, "The publishing point's session this connection belonged to has ended (stopped, shut down or a new event).");
                     return;
                 }
             }
 
             end = IngestEnd.EndOfStream;
-            await Respond(context, StatusCodes.Status200OK, null);
+            await IngestHttp.Respond(context, StatusCodes.Status200OK, null);
         }
         catch (MediaFormatException e)
         {
             LogBadFragment(url.PointPath, connectionId, remote, reader.BytesRead, e.Message);
-            await Respond(context, StatusCodes.Status400BadRequest, e.Message);
+            await IngestHttp.Respond(context, StatusCodes.Status400BadRequest, e.Message);
         }
-        catch (Exception e) when (IsDisconnect(e, aborted))
+        catch (Exception e) when (IngestHttp.IsDisconnect(e, aborted))
         {
             LogDisconnected(url.PointPath, connectionId, remote, e.Message);
-            await RespondToBrokenBody(context, e);
+            await IngestHttp.RespondToBrokenBody(context, e);
         }
         finally
         {
             await point.CloseIngestAsync(connectionId, end);
             LogConnectionSummary(url.PointPath, connectionId, end, reader.EndedWithMfra, counts.Added, counts.Duplicates, counts.Late, reader.BytesRead);
-        }
-    }
-
-    private static bool IsDisconnect(Exception e, CancellationToken aborted) =>
-        e is IOException or BadHttpRequestException
-        || (e is OperationCanceledException && aborted.IsCancellationRequested);
-
-    /// <summary>A sender still connected but too slow (Kestrel's MinRequestBodyDataRate) hears why: 408 with the reason.</summary>
-    private static Task RespondToBrokenBody(HttpContext context, Exception e) =>
-        e is BadHttpRequestException bad ? Respond(context, bad.StatusCode, bad.Message) : Task.CompletedTask;
-
-    private static async Task Respond(HttpContext context, int status, string? reason)
-    {
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
-
-        context.Response.StatusCode = status;
-        if (reason is not null)
-        {
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync(reason + "\n", CancellationToken.None);
         }
     }
 
