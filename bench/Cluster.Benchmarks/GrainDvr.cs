@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tracks;
+using Cluster.Grains;
+using Cluster.Media.Model;
+using Cluster.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cluster.Benchmarks;
+
+/// <summary>
+/// A publishing point with a full 2-hour DVR on 6 tracks, held by the real runtime and grains (DI-registered, called
+/// through <see cref="IGrainFactory"/> exactly as the gateway calls them).
+/// </summary>
+public sealed class GrainDvr : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly ImmutableArray<TrackInfo> _tracks;
+    private readonly long[] _nextTime;
+    private readonly int[] _nextIndex;
+    private ImmutableArray<string> _trackKeys;
+    private long _epoch;
+
+    private GrainDvr(ServiceProvider services, ImmutableArray<TrackInfo> tracks)
+    {
+        _services = services;
+        _tracks = tracks;
+        _nextTime = new long[tracks.Length];
+        _nextIndex = new int[tracks.Length];
+        Grains = services.GetRequiredService<IGrainFactory>();
+        Point = Grains.GetGrain<IPublishingPointGrain>(PointPath);
+    }
+
+    /// <summary>The point's path.</summary>
+    public const string PointPath = "live/bench";
+
+    public IGrainFactory Grains { get; }
+
+    public IPublishingPointGrain Point { get; }
+
+    /// <summary>Builds the runtime, opens an encoder session on 6 tracks and adds <paramref name="fragmentsPerTrack"/> fragments to each.</summary>
+    public static async Task<GrainDvr> CreateAsync(int fragmentsPerTrack = BenchData.FragmentsPerTrack)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // The window is exactly the 2 hours of fragments added, so the window slides as the benchmark adds more.
+                ["Cluster:PublishingPoints:Defaults:DvrWindowLength"] = "02:00:00",
+            })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddClusterRuntime();
+        services.AddClusterGrains(configuration);
+        var dvr = new GrainDvr(services.BuildServiceProvider(), BenchData.Tracks());
+        await dvr.OpenAsync();
+        for (var i = 0; i < fragmentsPerTrack; i++)
+        {
+            for (var t = 0; t < dvr._tracks.Length; t++)
+            {
+                await dvr.AddFragmentAsync(t);
+            }
+        }
+
+        return dvr;
+    }
+
+    /// <summary>Adds the next fragment of track <paramref name="track"/> (0-3 video, 4-5 audio).</summary>
+    public async Task AddFragmentAsync(int track)
+    {
+        var kind = _tracks[track].Kind;
+        var index = _nextIndex[track]++;
+        var fragment = BenchData.Fragment(kind, _nextTime[track], index);
+        _nextTime[track] = fragment.End;
+        var result = await Grains.GetGrain<ITrackGrain>(_trackKeys[track]).AddFragmentAsync(_epoch, fragment);
+        if (result != AddFragmentResult.Added)
+        {
+            throw new InvalidOperationException($"Fragment {index} of track {track} was not added: {result}.");
+        }
+    }
+
+    /// <summary>The number of fragments the first track's timeline holds now.</summary>
+    public async Task<int> CountAsync() => (await Grains.GetGrain<ITrackGrain>(_trackKeys[0]).GetTimelineAsync()).Count;
+
+    private async Task OpenAsync()
+    {
+        var admission = await Point.OpenIngestAsync(new IngestOpening("bench-connection", "bench", null, "127.0.0.1", _tracks), createIfMissing: true);
+        if (!admission.Accepted)
+        {
+            throw new InvalidOperationException($"The point refused the session: {admission.StatusCode} {admission.Reason}");
+        }
+
+        _epoch = admission.SessionEpoch;
+        _trackKeys = admission.TrackKeys;
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}

@@ -1,0 +1,3 @@
+using Cluster.LoadBench;
+
+return await LoadBenchProgram.RunAsync(args, Console.Out);
