@@ -8,8 +8,8 @@ public sealed class GatewayOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Cluster:Gateway";
 
-    /// <summary>Most encoder connections pushing at once to this gateway; more answer 503. Default 256.</summary>
-    public int MaxConcurrentIngestConnections { get; set; } = 256;
+    /// <summary>Most encoder connections pushing at once to this gateway; more answer 503. Default 1,000.</summary>
+    public int MaxConcurrentIngestConnections { get; set; } = 1000;
 
     /// <summary>Box and track limits applied to every ingest connection (defaults: see <see cref="IngestLimits"/>).</summary>
     public IngestLimits Ingest { get; set; } = new();

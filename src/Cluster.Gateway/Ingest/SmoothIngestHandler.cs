@@ -178,7 +178,7 @@ internal sealed partial class SmoothIngestHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point} from {Remote}: connection lost: {Reason}")]
     private partial void LogDisconnected(string point, string connection, string? remote, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest {Connection} to {Point}: session {Epoch} is over, closing")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point}: session {Epoch} is over (stopped, shut down or a new event), closing")]
     private partial void LogSessionClosed(string point, string connection, long epoch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest {Connection} to {Point} ended ({End}, mfra: {Mfra}): {Added} fragments added, {Duplicates} duplicates, {Late} late, {Bytes} bytes")]

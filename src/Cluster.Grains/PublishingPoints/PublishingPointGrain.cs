@@ -12,8 +12,9 @@ namespace Cluster.Grains.PublishingPoints;
 /// <summary>
 /// A publishing point: IIS's lifecycle, the encoder session (epoch) its connections share, and the tracks they feed.
 /// State that interleaving reads (status, manifests) need is published as one immutable <see cref="PointView"/>.
+/// An existing point keeps its activation (its state lives only here); probes of unknown paths are left to idle
+/// collection rather than deactivated on request, which would race a concurrent create.
 /// </summary>
-[KeepAlive]
 internal sealed partial class PublishingPointGrain(
     IOptions<PublishingPointOptions> options,
     TimeProvider timeProvider,
@@ -41,16 +42,7 @@ internal sealed partial class PublishingPointGrain(
         return Task.CompletedTask;
     }
 
-    public Task<PublishingPointStatus> GetStatusAsync()
-    {
-        var view = _view;
-        if (!view.Exists)
-        {
-            DeactivateOnIdle();
-        }
-
-        return Task.FromResult(ToStatus(view));
-    }
+    public Task<PublishingPointStatus> GetStatusAsync() => Task.FromResult(ToStatus(_view));
 
     public async Task<PublishingPointStatus> ConfigureAsync(PublishingPointSettings settings)
     {
@@ -280,15 +272,23 @@ internal sealed partial class PublishingPointGrain(
         _lastStateChange = timeProvider.GetUtcNow();
     }
 
-    private void Publish() => _view = new PointView(
-        _exists,
-        _state,
-        _settings,
-        _epoch,
-        _connections.Count,
-        [.. _tracks.Select(t => t.Key)],
-        [.. _tracks.Select(t => t.Info)],
-        _lastStateChange);
+    private void Publish()
+    {
+        if (_exists)
+        {
+            DelayDeactivation(TimeSpan.MaxValue);
+        }
+
+        _view = new PointView(
+            _exists,
+            _state,
+            _settings,
+            _epoch,
+            _connections.Count,
+            [.. _tracks.Select(t => t.Key)],
+            [.. _tracks.Select(t => t.Info)],
+            _lastStateChange);
+    }
 
     private PublishingPointStatus ToStatus(PointView view) =>
         new(PrimaryKey, view.Exists, view.State, view.Settings, view.Epoch, view.ActiveConnections, view.Tracks, view.LastStateChange);

@@ -8,9 +8,10 @@ namespace Cluster.Grains.Tracks;
 
 /// <summary>
 /// Holds one track's fragments for the DVR window. Writes arrive one at a time (turns); reads take the published
-/// immutable <see cref="TrackTimeline"/> and so may interleave freely.
+/// immutable <see cref="TrackTimeline"/> and so may interleave freely. A bound track holds the only copy of its DVR,
+/// so it delays its deactivation until cleared; an unbound one (a URL naming no track) is left to idle collection.
+/// Nothing here deactivates on request: a request racing a bind would lose the binding.
 /// </summary>
-[KeepAlive]
 internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private readonly FragmentIndex _index = new();
@@ -45,6 +46,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         }
 
         _ended = false;
+        DelayDeactivation(TimeSpan.MaxValue);
         Publish();
         return Task.CompletedTask;
     }
@@ -106,21 +108,11 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         _ended = false;
         _anchor = null;
         Publish();
-        DeactivateOnIdle();
+        DelayDeactivation(TimeSpan.Zero);
         return Task.CompletedTask;
     }
 
-    public Task<TrackTimeline> GetTimelineAsync()
-    {
-        var timeline = _timeline;
-        if (timeline.Info is null && _binding is null)
-        {
-            // Nobody bound this track: the call came from a URL naming a track that does not exist.
-            DeactivateOnIdle();
-        }
-
-        return Task.FromResult(timeline);
-    }
+    public Task<TrackTimeline> GetTimelineAsync() => Task.FromResult(_timeline);
 
     public Task<CmafTrackHeader?> GetCmafHeaderAsync()
     {

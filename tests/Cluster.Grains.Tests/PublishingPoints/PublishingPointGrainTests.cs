@@ -27,6 +27,22 @@ public sealed class PublishingPointGrainTests
     }
 
     [Fact]
+    public async Task OpenIngest_RacingStatusReadsOfTheNewPoint_KeepsThePoint()
+    {
+        await using var host = new GrainHost();
+        for (var i = 0; i < 50; i++)
+        {
+            var point = host.Grains.GetGrain<IPublishingPointGrain>($"live/race{i}");
+            var opening = point.OpenIngestAsync(Opening("c1", GrainHost.Video(1)), true);
+            await Task.WhenAll(point.GetStatusAsync(), opening, point.GetStatusAsync());
+
+            var status = await point.GetStatusAsync();
+            status.Exists.ShouldBeTrue($"point {i}");
+            status.ActiveConnections.ShouldBe(1);
+        }
+    }
+
+    [Fact]
     public async Task OpenIngest_UnknownPointWithoutAutoCreate_Refused404()
     {
         await using var host = new GrainHost();

@@ -7,6 +7,23 @@ public sealed class TrackGrainTests
     private const long Second = 10_000_000;
 
     [Fact]
+    public async Task Bind_RacingReadsOfTheUnboundTrack_KeepsTheBinding()
+    {
+        // A player asking for a track while its encoder is being admitted must not cost the encoder its session.
+        await using var host = new GrainHost();
+        for (var i = 0; i < 50; i++)
+        {
+            var track = host.Grains.GetGrain<ITrackGrain>($"live/race/video_{i}");
+            await Task.WhenAll(
+                track.GetTimelineAsync(),
+                track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2)),
+                track.GetTimelineAsync());
+
+            (await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second))).ShouldBe(AddFragmentResult.Added, $"track {i}");
+        }
+    }
+
+    [Fact]
     public async Task AddFragment_SameTimeTwice_StoresOneCopy()
     {
         await using var host = new GrainHost();
