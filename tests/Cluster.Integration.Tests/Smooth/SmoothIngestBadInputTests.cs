@@ -75,6 +75,12 @@ public sealed class SmoothIngestBadInputTests
         var firstPush = PushResponse(silo, "live/redundant.isml/Streams(a)", first);
         await first.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
+        // Sent is not yet admitted: wait until the point counts the first encoder's connection.
+        for (var i = 0; i < 200 && !(await StatusText(silo, "live/redundant")).Contains("\"activeConnections\":1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(25);
+        }
+
         // The second encoder sends the same stream completely while the first is still connected.
         (await Push(silo, "live/redundant.isml/Streams(b)", Capture)).ShouldBe(HttpStatusCode.OK);
         first.Continue.SetResult();
@@ -229,6 +235,13 @@ public sealed class SmoothIngestBadInputTests
         (await Push(silo, "live/some.isml/Streams(s1)", Capture)).ShouldBe(HttpStatusCode.OK);
         using var fragment = await silo.Http.GetAsync("live/some.isml/QualityLevels(200000)/Fragments(video=12345)");
         fragment.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    /// <summary>The admin status JSON of a point, or the 404 text while it does not exist yet.</summary>
+    private static async Task<string> StatusText(InProcessSilo silo, string point)
+    {
+        using var response = await silo.Http.GetAsync("admin/publishing-points/" + point);
+        return await response.Content.ReadAsStringAsync();
     }
 
     private static async Task<HttpStatusCode> Push(InProcessSilo silo, string url, byte[] body)
