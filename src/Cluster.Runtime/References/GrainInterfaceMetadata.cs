@@ -66,7 +66,13 @@ internal abstract class GrainMethod
     public int CancellationTokenIndex { get; }
 
     /// <summary>Sends the call and returns the method's awaitable (never throws synchronously).</summary>
-    public abstract object Invoke(GrainReference reference, object?[] arguments);
+    public object Invoke(GrainReference reference, object?[] arguments) => Invoke(reference, arguments, GetCancellationToken(arguments));
+
+    /// <summary>
+    /// Sends the call; <paramref name="callCancellation"/> (rather than the method's own token argument) cancels it while
+    /// it is still queued. Used by the silo-to-silo transport to apply a remote call's deadline and disconnect.
+    /// </summary>
+    public abstract object Invoke(GrainReference reference, object?[] arguments, CancellationToken callCancellation);
 
     public static GrainMethod Create(Type interfaceType, MethodInfo method)
     {
@@ -128,9 +134,9 @@ internal sealed class VoidGrainMethod(MethodInfo method, bool valueTask) : Grain
 {
     private readonly Func<object, object?[], ValueTask> _invoker = Compile<ValueTask>(method);
 
-    public override object Invoke(GrainReference reference, object?[] arguments)
+    public override object Invoke(GrainReference reference, object?[] arguments, CancellationToken callCancellation)
     {
-        var cancellationToken = GetCancellationToken(arguments);
+        var cancellationToken = callCancellation;
         Task task;
         if (cancellationToken.IsCancellationRequested)
         {
@@ -152,9 +158,9 @@ internal sealed class ResultGrainMethod<TResult>(MethodInfo method, bool valueTa
 {
     private readonly Func<object, object?[], ValueTask<TResult>> _invoker = Compile<ValueTask<TResult>>(method);
 
-    public override object Invoke(GrainReference reference, object?[] arguments)
+    public override object Invoke(GrainReference reference, object?[] arguments, CancellationToken callCancellation)
     {
-        var cancellationToken = GetCancellationToken(arguments);
+        var cancellationToken = callCancellation;
         Task<TResult> task;
         if (cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Cluster.Runtime.Catalog;
+using Cluster.Runtime.Transport;
 
 namespace Cluster.Runtime.References;
 
@@ -11,6 +12,7 @@ internal class GrainReference : DispatchProxy
 {
     private ActivationCatalog? _catalog;
     private GrainInterfaceMetadata? _interface;
+    private IGrainCallRouter? _router;
 
     public ActivationCatalog Catalog => _catalog ?? throw new InvalidOperationException("Grain reference is not initialised.");
 
@@ -18,9 +20,11 @@ internal class GrainReference : DispatchProxy
 
     public GrainClassInfo GrainClass { get; private set; } = null!;
 
-    public void Initialize(ActivationCatalog catalog, GrainInterfaceMetadata metadata, GrainClassInfo grainClass, GrainId grainId)
+    /// <summary>Sets the reference up; a null <paramref name="router"/> sends every call to the local catalog directly.</summary>
+    public void Initialize(ActivationCatalog catalog, GrainInterfaceMetadata metadata, GrainClassInfo grainClass, GrainId grainId, IGrainCallRouter? router = null)
     {
         _catalog = catalog;
+        _router = router;
         _interface = metadata;
         GrainClass = grainClass;
         GrainId = grainId;
@@ -41,6 +45,8 @@ internal class GrainReference : DispatchProxy
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         var metadata = _interface ?? throw new InvalidOperationException("Grain reference is not initialised.");
-        return metadata.GetMethod(targetMethod).Invoke(this, args ?? []);
+        var method = metadata.GetMethod(targetMethod);
+        var router = _router;
+        return router is null ? method.Invoke(this, args ?? []) : router.Invoke(this, method, args ?? []);
     }
 }
