@@ -5,7 +5,6 @@ using Cluster.Media;
 using Cluster.Media.CmafIngest;
 using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -48,11 +47,8 @@ internal sealed partial class CmafIngestHandler(
             var limits = gatewayOptions.Value.Ingest;
 
             // A header request may carry media after the moov (one long body per track, as in the first ingest drafts).
+            // The dispatcher lifted Kestrel's body limit; this bound is checked while the body is read.
             var max = isHeader ? limits.MaxHeaderBoxSize + limits.MaxFragmentSize : limits.MaxFragmentSize;
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            {
-                bodySize.MaxRequestBodySize = max + 1L;
-            }
 
             // Not RequestAborted: encoders close their socket right after the last chunk (ffmpeg does), which aborts
             // the request while the tail of the body is still buffered and must be read.

@@ -3,6 +3,7 @@ using Cluster.Gateway.Routing;
 using Cluster.Media.Boxes;
 using Cluster.Media.CmafIngest;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 
 namespace Cluster.Gateway.Ingest;
@@ -24,6 +25,13 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
         {
             await IngestHttp.Respond(context, StatusCodes.Status405MethodNotAllowed, "Push to {path}.isml/Streams({id}) or {path}.isml/{file}.");
             return;
+        }
+
+        // Before anything reads the body (the sniff below does), when the limit can still be lifted: a live push lasts
+        // as long as the event, far past Kestrel's 30 MB default. Each handler bounds what it buffers by its own limits.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
         }
 
         if (HttpMethods.IsDelete(context.Request.Method))

@@ -5,7 +5,6 @@ using Cluster.Media;
 using Cluster.Media.Smooth;
 using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,12 +56,6 @@ internal sealed partial class SmoothIngestHandler(
 
     private async Task PushAsync(HttpContext context, MediaUrl url, IPublishingPointGrain point, string? remote, bool autoCreate)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-        {
-            // A live push lasts as long as the event; the per-box limits bound memory instead.
-            bodySize.MaxRequestBodySize = null;
-        }
-
         var connectionId = context.TraceIdentifier;
 
         // Not RequestAborted: encoders close their socket right after the last chunk (ffmpeg does), which aborts the

@@ -21,17 +21,27 @@ internal static class HlsManifestBuilder
         var audio = ImmutableArray.CreateBuilder<HlsAudioRendition>();
         foreach (var stream in presentation.Streams)
         {
-            foreach (var level in stream.Levels)
+            for (var i = 0; i < stream.Levels.Length; i++)
             {
+                var level = stream.Levels[i];
+                var rate = stream.Rates[i];
                 var uri = string.Create(CultureInfo.InvariantCulture, $"QualityLevels({level.Bitrate})/Manifest({stream.Name},{Format})");
                 switch (stream.Kind)
                 {
                     case TrackKind.Video:
-                        video.Add(new HlsVideoVariant(uri, level.Bitrate, CodecStrings.ForTrack(level), level.Width, level.Height) { FrameRate = stream.FrameRate });
+                        video.Add(new HlsVideoVariant(uri, rate.Peak, CodecStrings.ForTrack(level), level.Width, level.Height)
+                        {
+                            AverageBandwidth = rate.Average,
+                            FrameRate = stream.FrameRate,
+                        });
                         break;
                     case TrackKind.Audio:
                         var name = stream.Levels.Length == 1 ? stream.Name : string.Create(CultureInfo.InvariantCulture, $"{stream.Name} {level.Bitrate / 1000} kbit/s");
-                        audio.Add(new HlsAudioRendition(uri, name, level.Bitrate, CodecStrings.ForTrack(level), level.Channels) { Language = stream.Language });
+                        audio.Add(new HlsAudioRendition(uri, name, rate.Peak, CodecStrings.ForTrack(level), level.Channels)
+                        {
+                            Language = stream.Language,
+                            AverageBandwidth = rate.Average,
+                        });
                         break;
                 }
             }

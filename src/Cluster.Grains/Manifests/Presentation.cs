@@ -51,7 +51,8 @@ internal sealed record Presentation(
                 [.. levels.Select(t => t.Info!)],
                 timeline,
                 first.Info.Timescale,
-                first[0].Samples[0].Duration));
+                first[0].Samples[0].Duration,
+                [.. levels.Select(MeasureRate)]));
         }
 
         return new Presentation(isLive, streams.ToImmutable(), view.Settings, anchor, lastModified);
@@ -82,6 +83,30 @@ internal sealed record Presentation(
         }
 
         return Streams.IsEmpty ? (0, 0) : (start, end);
+    }
+
+    /// <summary>
+    /// Peak and average bit rate of a level's fragments in the window, from their sizes and durations: HLS's BANDWIDTH
+    /// is the peak segment rate and AVERAGE-BANDWIDTH the average (RFC 8216 4.3.4.2), which an encoder's nominal
+    /// bitrate only approximates.
+    /// </summary>
+    internal static BitRate MeasureRate(TrackTimeline level)
+    {
+        long bytes = 0, ticks = 0;
+        double peak = 0;
+        var timescale = level.Info!.Timescale;
+        for (var i = 0; i < level.Count; i++)
+        {
+            var fragment = level[i];
+            bytes += fragment.Data.Length;
+            ticks += fragment.Duration;
+            if (fragment.Duration > 0)
+            {
+                peak = Math.Max(peak, fragment.Data.Length * 8.0 * timescale / fragment.Duration);
+            }
+        }
+
+        return ticks > 0 ? new BitRate((int)Math.Ceiling(peak), (int)Math.Ceiling(bytes * 8.0 * timescale / ticks)) : new BitRate(level.Info.Bitrate, level.Info.Bitrate);
     }
 
     /// <summary>
@@ -127,6 +152,7 @@ internal sealed record Presentation(
 /// <param name="Timeline">Fragments every level holds.</param>
 /// <param name="Timescale">Ticks per second of the timeline.</param>
 /// <param name="SampleDuration">Duration of the first sample, for the video frame rate.</param>
+/// <param name="Rates">Measured bit rates of each level, in <paramref name="Levels"/> order.</param>
 internal sealed record PresentationStream(
     TrackKind Kind,
     string Name,
@@ -134,7 +160,8 @@ internal sealed record PresentationStream(
     TrackInfo[] Levels,
     List<TimelineEntry> Timeline,
     long Timescale,
-    uint SampleDuration)
+    uint SampleDuration,
+    BitRate[] Rates)
 {
     /// <summary>Frames per second for video, from the sample duration; null when unknown.</summary>
     public double? FrameRate => Kind == TrackKind.Video && SampleDuration > 0 ? Math.Round((double)Timescale / SampleDuration, 3) : null;
@@ -151,3 +178,6 @@ internal sealed record PresentationStream(
         return (double)max / Timescale;
     }
 }
+
+/// <summary>Bit rates measured over fragments, in bits per second.</summary>
+internal readonly record struct BitRate(int Peak, int Average);

@@ -81,6 +81,30 @@ public sealed class HlsDashOutputTests
     }
 
     [Fact]
+    public async Task Hls_Multivariant_BandwidthCoversEverySegmentsPeakRate()
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        (await CapturePush.PushAsync(silo, "live/pkg.isml/Streams(s)")).ShouldBe(HttpStatusCode.OK);
+        var (variants, renditions) = Playlists.Multivariant(await silo.Http.GetStringAsync(Hls));
+        var audioPlaylist = Playlists.Media(await silo.Http.GetStringAsync("live/pkg.isml/" + renditions.Single()));
+        var audioPeak = await PeakRateAsync(silo, renditions.Single(), audioPlaylist);
+
+        foreach (var (attributes, uri) in variants)
+        {
+            // RFC 8216 4.3.4.2: BANDWIDTH is the peak segment bit rate of the variant (its audio included);
+            // AVERAGE-BANDWIDTH the average.
+            var bandwidth = long.Parse(Attribute(attributes, "BANDWIDTH"), CultureInfo.InvariantCulture);
+            var average = long.Parse(Attribute(attributes, "AVERAGE-BANDWIDTH"), CultureInfo.InvariantCulture);
+            var playlist = Playlists.Media(await silo.Http.GetStringAsync("live/pkg.isml/" + uri));
+            var videoPeak = await PeakRateAsync(silo, uri, playlist);
+
+            bandwidth.ShouldBeGreaterThanOrEqualTo(videoPeak + audioPeak, uri);
+            average.ShouldBeLessThanOrEqualTo(bandwidth, uri);
+            average.ShouldBeGreaterThan(0);
+        }
+    }
+
+    [Fact]
     public async Task CmafSegments_ServedFromHlsAndDashUrls_AreHeaderPlusTfdtFragmentsOfTheListedTime()
     {
         await using var silo = await InProcessSilo.StartAsync();
@@ -162,6 +186,25 @@ public sealed class HlsDashOutputTests
             using var second = await silo.Http.SendAsync(request);
             second.StatusCode.ShouldBe(HttpStatusCode.NotModified, url);
         }
+    }
+
+    private static string Attribute(string tag, string name) =>
+        tag.Split(':', 2)[1].Split(',').Select(a => a.Split('=', 2)).Single(a => a[0] == name)[1];
+
+    /// <summary>Largest media-data rate over a playlist's segments (mdat payload bits / EXTINF seconds).</summary>
+    private static async Task<long> PeakRateAsync(InProcessSilo silo, string playlistUri, Playlists.MediaPlaylist playlist)
+    {
+        var baseUri = new Uri(silo.Url("live/pkg.isml/"), playlistUri);
+        long peak = 0;
+        foreach (var (uri, duration) in playlist.Segments)
+        {
+            var body = await silo.Http.GetByteArrayAsync(new Uri(baseUri, uri));
+            var mdat = Boxes.Children(body, 0, body.Length).Single(b => b.Type == "mdat");
+            // EXTINF has three decimals; the longest duration it can stand for keeps the estimate a lower bound.
+            peak = Math.Max(peak, (long)Math.Floor(mdat.PayloadSize * 8 / (duration + 0.0005)));
+        }
+
+        return peak;
     }
 
     [Fact]

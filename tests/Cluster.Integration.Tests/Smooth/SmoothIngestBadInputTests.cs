@@ -22,6 +22,18 @@ public sealed class SmoothIngestBadInputTests
     }
 
     [Fact]
+    public async Task Push_LongerThanKestrelsBodyLimit_IsAcceptedWhole()
+    {
+        // A live push lasts as long as the event: it must not hit Kestrel's request body limit (30 MB by default,
+        // lowered here below the capture's size so a short test proves the point).
+        await using var silo = await InProcessSilo.StartAsync("--Kestrel:Limits:MaxRequestBodySize=50000");
+
+        (await Push(silo, "live/long.isml/Streams(s)", Capture)).ShouldBe(HttpStatusCode.OK);
+
+        (await SmoothManifest.TryGetAsync(silo.Http, "live/long.isml/Manifest")).ShouldNotBeNull().Single("video").Fragments.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Push_CapturedBody_StopsPointAndServesVod()
     {
         await using var silo = await InProcessSilo.StartAsync();
