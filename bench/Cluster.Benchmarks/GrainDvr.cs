@@ -81,6 +81,18 @@ public sealed class GrainDvr : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds the next fragment of every track, as a live encoder does. Adding to one level only would slide that level's
+    /// window away from the others until the levels share no fragment and the stream drops out of the manifests.
+    /// </summary>
+    public async Task AddFragmentToEveryTrackAsync()
+    {
+        for (var track = 0; track < _tracks.Length; track++)
+        {
+            await AddFragmentAsync(track);
+        }
+    }
+
     /// <summary>The number of fragments the first track's timeline holds now.</summary>
     public async Task<int> CountAsync() => (await Grains.GetGrain<ITrackGrain>(_trackKeys[0]).GetTimelineAsync()).Count;
 

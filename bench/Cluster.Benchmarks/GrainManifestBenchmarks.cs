@@ -6,15 +6,22 @@ namespace Cluster.Benchmarks;
 /// <summary>
 /// Manifests through the real grain path (IGrainFactory -> PublishingPointGrain.GetManifestAsync -> track timelines ->
 /// ManifestCache) for a 2-hour DVR of 6 tracks. "Cached" is what every player poll costs between fragments;
-/// "AfterNewFragment" adds one fragment first, which must invalidate the cache, so it measures add + full rebuild.
+/// "AfterNewFragment" adds a fragment to every track first, which must invalidate the cache, so it measures add + full rebuild.
 /// </summary>
 [MemoryDiagnoser]
 public class GrainManifestBenchmarks
 {
     private GrainDvr _dvr = null!;
 
+    // Synchronous on purpose: BenchmarkDotNet's in-process toolchain does not await an async GlobalSetup, which left
+    // the benchmarks running before the DVR existed.
     [GlobalSetup]
-    public async Task Setup()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => _dvr.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _dvr = await GrainDvr.CreateAsync();
 
@@ -26,9 +33,6 @@ public class GrainManifestBenchmarks
 
         _ = await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0]) ?? throw new InvalidOperationException("No HLS media playlist.");
     }
-
-    [GlobalCleanup]
-    public async Task Cleanup() => await _dvr.DisposeAsync();
 
     [Benchmark]
     public async Task<int> SmoothCached() => (await _dvr.Point.GetManifestAsync(ManifestFormat.Smooth))!.Body.Length;
@@ -45,21 +49,21 @@ public class GrainManifestBenchmarks
     [Benchmark]
     public async Task<int> SmoothAfterNewFragment()
     {
-        await _dvr.AddFragmentAsync(0);
+        await _dvr.AddFragmentToEveryTrackAsync();
         return (await _dvr.Point.GetManifestAsync(ManifestFormat.Smooth))!.Body.Length;
     }
 
     [Benchmark]
     public async Task<int> HlsMediaPlaylistAfterNewFragment()
     {
-        await _dvr.AddFragmentAsync(0);
+        await _dvr.AddFragmentToEveryTrackAsync();
         return (await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0]))!.Body.Length;
     }
 
     [Benchmark]
     public async Task<int> DashAfterNewFragment()
     {
-        await _dvr.AddFragmentAsync(0);
+        await _dvr.AddFragmentToEveryTrackAsync();
         return (await _dvr.Point.GetManifestAsync(ManifestFormat.Dash))!.Body.Length;
     }
 }
