@@ -27,11 +27,11 @@ public interface ITrackGrain : IGrainWithStringKey
     Task<CmafTrackHeader?> GetCmafHeaderAsync();
 
     /// <summary>
-    /// The view once it holds a fragment starting at <paramref name="time"/>, the stream ends, or
-    /// <paramref name="timeout"/> passes, whichever comes first (for players asking just ahead of the live edge).
+    /// The fragment starting at <paramref name="time"/>. When it is the next one at the live edge and not there yet,
+    /// waits up to <paramref name="wait"/> for it (for players asking just ahead of the live edge).
     /// </summary>
     [AlwaysInterleave]
-    Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout);
+    Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait);
 }
 
 /// <summary>A track's CMAF header (ftyp + moov) and the kind of track it describes.</summary>

@@ -73,41 +73,22 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
 
     public async Task ServeFragmentAsync(HttpContext context, MediaUrl url)
     {
-        var track = Track(url);
-        var timeline = await track.GetTimelineAsync();
-        var index = timeline.IndexOf(url.Time);
-        var wait = options.Value.FragmentWaitTimeout;
-        if (index < 0 && wait > TimeSpan.Zero && !timeline.Ended && timeline.Count > 0 && url.Time >= timeline[timeline.Count - 1].End)
+        var read = await Track(url).ReadFragmentAsync(url.Time, options.Value.FragmentWaitTimeout);
+        if (read.Fragment is not { } fragment)
         {
-            timeline = await track.WaitForFragmentAsync(url.Time, wait);
-            index = timeline.IndexOf(url.Time);
-        }
-
-        if (index < 0)
-        {
-            var (status, reason) = timeline.Count > 0 && url.Time < timeline[0].Time
+            var (status, reason) = read.Status == FragmentReadStatus.Gone
                 ? (StatusCodes.Status410Gone, "The fragment has left the DVR window.")
                 : (StatusCodes.Status404NotFound, "No such fragment (yet).");
             await PlainText(context, status, reason);
             return;
         }
 
-        var fragment = timeline[index];
-        var sequenceNumber = (uint)(timeline.FirstSequence + index + 1);
+        var sequenceNumber = (uint)read.SequenceNumber;
         CachedHeader header;
         if (url.Format == ManifestFormat.Smooth)
         {
-            var lookaheadCount = Math.Min(timeline.LookaheadCount, timeline.Count - index - 1);
-            Span<TimelineEntry> lookahead = stackalloc TimelineEntry[lookaheadCount];
-            for (var i = 0; i < lookaheadCount; i++)
-            {
-                var next = timeline[index + 1 + i];
-                lookahead[i] = new TimelineEntry(next.Time, next.Duration);
-            }
-
-            var complete = lookaheadCount == timeline.LookaheadCount || timeline.Ended;
-            header = headers.Smooth(fragment, sequenceNumber, lookahead, live: !timeline.Ended, complete);
-            context.Response.Headers.CacheControl = complete ? ImmutableCaching : "public, max-age=1";
+            header = headers.Smooth(fragment, sequenceNumber, read.Lookahead.AsSpan(), live: !read.Ended, read.LookaheadComplete);
+            context.Response.Headers.CacheControl = read.LookaheadComplete ? ImmutableCaching : "public, max-age=1";
         }
         else
         {
@@ -123,7 +104,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
             return;
         }
 
-        context.Response.ContentType = ContentTypeOf(timeline.Info?.Kind);
+        context.Response.ContentType = ContentTypeOf(read.Kind);
         await WriteBodyAsync(context, header.Bytes, fragment.Data);
     }
 

@@ -134,9 +134,15 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         return Task.FromResult<CmafTrackHeader?>(cached.Header);
     }
 
-    public async Task<TrackTimeline> WaitForFragmentAsync(long time, TimeSpan timeout)
+    public async Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait)
     {
-        var deadline = timeProvider.GetUtcNow() + timeout;
+        var read = FragmentRead.From(_timeline, time);
+        if (read.Status == FragmentReadStatus.Found || wait <= TimeSpan.Zero || read.Ended || !IsNextAfterLiveEdge(_timeline, time))
+        {
+            return read;
+        }
+
+        var deadline = timeProvider.GetUtcNow() + wait;
         while (true)
         {
             // Read the signal before the view: a publish between the two reads then still wakes this loop.
@@ -145,7 +151,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
             var remaining = deadline - timeProvider.GetUtcNow();
             if (timeline.IndexOf(time) >= 0 || timeline.Ended || timeline.Info is null || remaining <= TimeSpan.Zero)
             {
-                return timeline;
+                return FragmentRead.From(timeline, time);
             }
 
             try
@@ -154,10 +160,14 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
             }
             catch (TimeoutException)
             {
-                return _timeline;
+                return FragmentRead.From(_timeline, time);
             }
         }
     }
+
+    /// <summary>Only a request at or past the newest fragment's end may wait: anything older will never appear.</summary>
+    private static bool IsNextAfterLiveEdge(TrackTimeline timeline, long time) =>
+        timeline.Count > 0 && time >= timeline[timeline.Count - 1].End;
 
     private static long ToTrackTicks(TimeSpan span, long timescale) => (long)((Int128)span.Ticks * timescale / TimeSpan.TicksPerSecond);
 

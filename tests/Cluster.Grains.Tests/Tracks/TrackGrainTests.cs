@@ -133,29 +133,31 @@ public sealed class TrackGrainTests
     }
 
     [Fact]
-    public async Task WaitForFragment_FragmentArrives_ReturnsViewHoldingIt()
+    public async Task ReadFragment_NextFragmentArrivesWhileWaiting_ReturnsIt()
     {
         await using var host = new GrainHost();
         var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
         await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
         await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
 
-        var waiting = track.WaitForFragmentAsync(Second, TimeSpan.FromSeconds(5));
+        var waiting = track.ReadFragmentAsync(Second, TimeSpan.FromSeconds(5));
         waiting.IsCompleted.ShouldBeFalse();
         await track.AddFragmentAsync(1, GrainHost.Fragment(Second, Second));
 
-        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).IndexOf(Second).ShouldBe(1);
+        var read = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        read.Status.ShouldBe(FragmentReadStatus.Found);
+        read.SequenceNumber.ShouldBe(2);
     }
 
     [Fact]
-    public async Task WaitForFragment_NothingArrives_ReturnsWithoutItWhenTimeoutPasses()
+    public async Task ReadFragment_NothingArrives_AnswersNotFoundWhenTheWaitEnds()
     {
         await using var host = new GrainHost();
         var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
         await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
         await track.AddFragmentAsync(1, GrainHost.Fragment(0, Second));
 
-        var waiting = track.WaitForFragmentAsync(Second, TimeSpan.FromSeconds(2));
+        var waiting = track.ReadFragmentAsync(Second, TimeSpan.FromSeconds(2));
 
         // The call may reach its timer after the first advance; keep moving the fake clock until the wait gives up.
         for (var i = 0; i < 500 && !waiting.IsCompleted; i++)
@@ -164,6 +166,47 @@ public sealed class TrackGrainTests
             await Task.WhenAny(waiting, Task.Delay(10));
         }
 
-        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).IndexOf(Second).ShouldBe(-1);
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Status.ShouldBe(FragmentReadStatus.NotFound);
+    }
+
+    [Fact]
+    public async Task ReadFragment_OlderThanWindowOrNeverThere_AnswersGoneOrNotFoundWithoutWaiting()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.FromSeconds(2), 2));
+        for (var i = 0; i < 5; i++)
+        {
+            await track.AddFragmentAsync(1, GrainHost.Fragment(i * Second, Second));
+        }
+
+        // Only a time at or past the live edge waits; these answer at once even with a long wait allowed.
+        (await track.ReadFragmentAsync(0, TimeSpan.FromMinutes(1))).Status.ShouldBe(FragmentReadStatus.Gone);
+        (await track.ReadFragmentAsync((4 * Second) + 1, TimeSpan.FromMinutes(1))).Status.ShouldBe(FragmentReadStatus.NotFound);
+    }
+
+    [Fact]
+    public async Task ReadFragment_InsideWindow_CarriesSequenceAndLookahead()
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.Zero, 2));
+        for (var i = 0; i < 4; i++)
+        {
+            await track.AddFragmentAsync(1, GrainHost.Fragment(i * Second, Second));
+        }
+
+        var middle = await track.ReadFragmentAsync(Second, TimeSpan.Zero);
+        middle.SequenceNumber.ShouldBe(2);
+        middle.Lookahead.Select(e => e.Time).ShouldBe([2 * Second, 3 * Second]);
+        middle.LookaheadComplete.ShouldBeTrue();
+
+        var edge = await track.ReadFragmentAsync(3 * Second, TimeSpan.Zero);
+        edge.Lookahead.ShouldBeEmpty();
+        edge.LookaheadComplete.ShouldBeFalse();
+        edge.Kind.ShouldBe(Cluster.Media.Model.TrackKind.Video);
+
+        await track.SetEndedAsync(1, true);
+        (await track.ReadFragmentAsync(3 * Second, TimeSpan.Zero)).LookaheadComplete.ShouldBeTrue();
     }
 }
