@@ -1,11 +1,6 @@
 using Cluster.Runtime.GrainDirectory;
-using Cluster.Runtime.Membership;
-using Cluster.Runtime.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cluster.Runtime;
 
@@ -19,22 +14,12 @@ public static class GrainDirectoryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddClusterDirectory(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GrainDirectoryOptions>().Bind(configuration.GetSection(GrainDirectoryOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainDirectoryOptions>, ClusterStorageOptionsValidator<GrainDirectoryOptions>>());
-        ClusterStorageRegistration.AddShared(services);
-        services.TryAddSingleton<IGrainDirectory>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value;
-            return options.Provider == ClusterStorageProvider.PostgreSql
-                ? new PostgreSqlGrainDirectory(
-                    sp.GetRequiredService<PostgreSqlStores>().Get(options.ConnectionString!),
-                    options.ClusterId,
-                    sp.GetRequiredService<ILoggerFactory>().CreateLogger<IGrainDirectory>())
-                : new InMemoryGrainDirectory(sp.GetRequiredService<InMemoryClusterStore>(), options.ClusterId);
-        });
-        return services;
+        return ClusterStorageRegistration.AddStore<GrainDirectoryOptions, IGrainDirectory>(
+            services,
+            configuration,
+            GrainDirectoryOptions.SectionName,
+            (store, clusterId, logger) => new PostgreSqlGrainDirectory(store, clusterId, logger),
+            (store, clusterId) => new InMemoryGrainDirectory(store, clusterId));
     }
 
     /// <summary>

@@ -18,28 +18,46 @@ public static class ClusterMembershipServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddClusterMembership(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection(ClusterMembershipOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterMembershipOptions>, ClusterStorageOptionsValidator<ClusterMembershipOptions>>());
-        ClusterStorageRegistration.AddShared(services);
-        services.TryAddSingleton<IMembershipTable>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
-            return options.Provider == ClusterStorageProvider.PostgreSql
-                ? new PostgreSqlMembershipTable(
-                    sp.GetRequiredService<PostgreSqlStores>().Get(options.ConnectionString!),
-                    options.ClusterId,
-                    sp.GetRequiredService<ILoggerFactory>().CreateLogger<IMembershipTable>())
-                : new InMemoryMembershipTable(sp.GetRequiredService<InMemoryClusterStore>(), options.ClusterId);
-        });
-        return services;
+        return ClusterStorageRegistration.AddStore<ClusterMembershipOptions, IMembershipTable>(
+            services,
+            configuration,
+            ClusterMembershipOptions.SectionName,
+            (store, clusterId, logger) => new PostgreSqlMembershipTable(store, clusterId, logger),
+            (store, clusterId) => new InMemoryMembershipTable(store, clusterId));
     }
 }
 
 /// <summary>Services both coordination stores need.</summary>
 internal static class ClusterStorageRegistration
 {
+    /// <summary>
+    /// Registers one store interface for its options section: options bound and validated at start-up, and the
+    /// implementation the options' <c>Provider</c> names (a store registered earlier is kept).
+    /// </summary>
+    public static IServiceCollection AddStore<TOptions, TStore>(
+        IServiceCollection services,
+        IConfiguration configuration,
+        string sectionName,
+        Func<PostgreSqlStore, string, ILogger, TStore> postgreSql,
+        Func<InMemoryClusterStore, string, TStore> inMemory)
+        where TOptions : ClusterStorageOptions
+        where TStore : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(sectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, ClusterStorageOptionsValidator<TOptions>>());
+        AddShared(services);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
+            return options.Provider == ClusterStorageProvider.PostgreSql
+                ? postgreSql(sp.GetRequiredService<PostgreSqlStores>().Get(options.ConnectionString!), options.ClusterId, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TStore>())
+                : inMemory(sp.GetRequiredService<InMemoryClusterStore>(), options.ClusterId);
+        });
+        return services;
+    }
+
     public static void AddShared(IServiceCollection services)
     {
         services.AddLogging();
