@@ -2,7 +2,9 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
 using Cluster.Grains.Tracks;
+using Cluster.Grains.Transport;
 using Cluster.Runtime;
+using Cluster.Runtime.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,6 +23,9 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PublishingPointOptions>, PublishingPointOptionsValidator>();
         services.AddGrain<IPublishingPointGrain, PublishingPointGrain>();
         services.AddGrain<ITrackGrain, TrackGrain>();
+
+        // Fragments cross silos with their media bytes raw, not through the JSON fallback.
+        services.AddGrainCallCodec(new FragmentCodec());
         return services;
     }
 
