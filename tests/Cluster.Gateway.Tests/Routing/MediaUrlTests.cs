@@ -1,0 +1,111 @@
+using Cluster.Contracts.PublishingPoints;
+using Cluster.Gateway.Routing;
+
+namespace Cluster.Gateway.Tests.Routing;
+
+/// <summary>The URL forms of IIS / Azure Media Services (DESIGN.md section 4), parsed as the gateway routes them.</summary>
+public sealed class MediaUrlTests
+{
+    [Theory]
+    [InlineData("/live/event1.isml/Manifest", ManifestFormat.Smooth)]
+    [InlineData("/live/event1.isml/manifest", ManifestFormat.Smooth)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-cmaf)", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl)", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/Manifest(format=mpd-time-cmaf)", ManifestFormat.Dash)]
+    [InlineData("/live/event1.isml/manifest(format=mpd-time-csf)", ManifestFormat.Dash)]
+    public void TryParse_ManifestForms_GiveFormat(string path, ManifestFormat format)
+    {
+        MediaUrl.TryParse(path, out var url, out var error).ShouldBeTrue();
+        error.ShouldBeNull();
+        url!.Kind.ShouldBe(MediaUrlKind.Manifest);
+        url.PointPath.ShouldBe("live/event1");
+        url.Format.ShouldBe(format);
+    }
+
+    [Fact]
+    public void TryParse_SmoothFragment_GivesBitrateTrackAndTime()
+    {
+        MediaUrl.TryParse("/a/b/c.isml/QualityLevels(600000)/Fragments(video=20000000)", out var url, out _).ShouldBeTrue();
+
+        url.ShouldBe(new MediaUrl(MediaUrlKind.Fragment, "a/b/c") { Bitrate = 600000, TrackName = "video", Time = 20_000_000, Format = ManifestFormat.Smooth });
+    }
+
+    [Theory]
+    [InlineData("/live/e.isml/QualityLevels(64000)/Fragments(audio=0,format=mpd-time-cmaf)", ManifestFormat.Dash)]
+    [InlineData("/live/e.isml/QualityLevels(64000)/Fragments(audio=0,format=m3u8-cmaf).m4s", ManifestFormat.Hls)]
+    public void TryParse_CmafSegment_GivesPackaging(string path, ManifestFormat format)
+    {
+        MediaUrl.TryParse(path, out var url, out _).ShouldBeTrue();
+
+        url!.Kind.ShouldBe(MediaUrlKind.Fragment);
+        url.Format.ShouldBe(format);
+        url.TrackName.ShouldBe("audio");
+        url.Bitrate.ShouldBe(64000);
+    }
+
+    [Theory]
+    [InlineData("/live/e.isml/QualityLevels(300000)/Fragments(video=i,format=mpd-time-cmaf)")]
+    [InlineData("/live/e.isml/QualityLevels(300000)/Fragments(video=i,format=m3u8-cmaf).mp4")]
+    public void TryParse_CmafHeader_IsInit(string path)
+    {
+        MediaUrl.TryParse(path, out var url, out _).ShouldBeTrue();
+
+        url!.Kind.ShouldBe(MediaUrlKind.Init);
+        url.TrackName.ShouldBe("video");
+    }
+
+    [Fact]
+    public void TryParse_HlsMediaPlaylist_GivesTrack()
+    {
+        MediaUrl.TryParse("/live/e.isml/QualityLevels(300000)/Manifest(video,format=m3u8-cmaf)", out var url, out _).ShouldBeTrue();
+
+        url!.Kind.ShouldBe(MediaUrlKind.MediaPlaylist);
+        url.TrackName.ShouldBe("video");
+        url.Bitrate.ShouldBe(300000);
+    }
+
+    [Theory]
+    [InlineData("/live/e.isml/Streams(video1)", "video1", null)]
+    [InlineData("/live/e.isml/Events(day2)/Streams(video1)", "video1", "day2")]
+    public void TryParse_IngestForms_GiveStreamAndEvent(string path, string stream, string? eventId)
+    {
+        MediaUrl.TryParse(path, out var url, out _).ShouldBeTrue();
+
+        url!.Kind.ShouldBe(MediaUrlKind.Ingest);
+        url.StreamId.ShouldBe(stream);
+        url.EventId.ShouldBe(eventId);
+    }
+
+    [Fact]
+    public void TryParse_PushedFileName_IsIngestFile()
+    {
+        MediaUrl.TryParse("/live/e.isml/chunk-stream0-00001.m4s", out var url, out _).ShouldBeTrue();
+
+        url!.Kind.ShouldBe(MediaUrlKind.IngestFile);
+        url.StreamId.ShouldBe("chunk-stream0-00001.m4s");
+    }
+
+    [Theory]
+    [InlineData("/live/e.isml/QualityLevels(abc)/Fragments(video=0)")]
+    [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video)")]
+    [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video=-5)")]
+    [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video=0,format=flv)")]
+    [InlineData("/live/e.isml/manifest(format=rtmp)")]
+    [InlineData("/live/e.isml/Nonsense")]
+    [InlineData("/live/a b.isml/Manifest")]
+    [InlineData("/live/../x.isml/Manifest")]
+    [InlineData("/.isml/Manifest")]
+    public void TryParse_Malformed_SaysWhy(string path)
+    {
+        MediaUrl.TryParse(path, out var url, out var error).ShouldBeTrue();
+
+        url.ShouldBeNull();
+        error.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Theory]
+    [InlineData("/favicon.ico")]
+    [InlineData("/live/e.ism/Manifest")]
+    public void TryParse_NotAPublishingPointUrl_ReturnsFalse(string path) =>
+        MediaUrl.TryParse(path, out _, out _).ShouldBeFalse();
+}
