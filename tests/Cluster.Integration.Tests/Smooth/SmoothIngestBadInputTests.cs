@@ -87,7 +87,7 @@ public sealed class SmoothIngestBadInputTests
         var firstPush = PushResponse(silo, "live/redundant.isml/Streams(a)", first);
         await first.HalfSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Sent is not yet admitted: wait until the point counts the first encoder's connection.
+        // Bytes on the wire are not yet an admitted connection: wait until the point counts the first encoder.
         for (var i = 0; i < 200 && !(await StatusText(silo, "live/redundant")).Contains("\"activeConnections\":1", StringComparison.Ordinal); i++)
         {
             await Task.Delay(25);
