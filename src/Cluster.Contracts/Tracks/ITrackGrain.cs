@@ -34,8 +34,19 @@ public interface ITrackGrain : IGrainWithStringKey
     Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait);
 }
 
-/// <summary>A track's CMAF header (ftyp + moov) and the kind of track it describes.</summary>
-public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes);
+/// <summary>A track's CMAF header (ftyp + moov), the kind of track it describes, and its ETag.</summary>
+public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
+{
+    /// <summary>Changes whenever the bytes do (a new session with another codec setup); computed once.</summary>
+    public string ETag { get; } = $"\"h{Bytes.Length:x}-{(uint)Hash(Bytes):x8}\"";
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
+}
 
 /// <summary>What a session tells a track about itself.</summary>
 /// <param name="SessionEpoch">The point's session counter.</param>

@@ -16,7 +16,6 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
     /// <summary>Fragments answered with a complete lookahead never change again.</summary>
     private const string ImmutableCaching = "public, max-age=31536000, immutable";
 
-
     public async Task ServeManifestAsync(HttpContext context, MediaUrl url)
     {
         var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
@@ -58,10 +57,9 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
         }
 
         // A header changes only with a new session (new codec setup), so a short max-age plus an ETag suffices.
-        var etag = $"\"h{header.Bytes.Length:x}-{(uint)HashOf(header.Bytes):x8}\"";
         context.Response.Headers.CacheControl = "public, max-age=60";
-        context.Response.Headers.ETag = etag;
-        if (IsNotModified(context, etag))
+        context.Response.Headers.ETag = header.ETag;
+        if (IsNotModified(context, header.ETag))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
@@ -111,13 +109,6 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
     private ITrackGrain Track(MediaUrl url) => grains.GetGrain<ITrackGrain>(PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate));
 
     private static string ContentTypeOf(TrackKind? kind) => kind == TrackKind.Audio ? "audio/mp4" : "video/mp4";
-
-    private static int HashOf(ReadOnlySpan<byte> bytes)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(bytes);
-        return hash.ToHashCode();
-    }
 
     private static bool IsNotModified(HttpContext context, string etag) =>
         context.Request.Headers.IfNoneMatch is { Count: > 0 } ifNoneMatch
