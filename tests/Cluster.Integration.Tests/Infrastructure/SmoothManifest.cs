@@ -30,6 +30,28 @@ public sealed class SmoothManifest
         return response.IsSuccessStatusCode ? Parse(await response.Content.ReadAsStringAsync()) : null;
     }
 
+    /// <summary>
+    /// Reads the manifest until it turns VOD: the encoder exiting does not mean the origin has read the end of its
+    /// body yet, so the switch to VOD follows the encoder's exit by a moment.
+    /// </summary>
+    public static async Task<SmoothManifest> WaitForVodAsync(HttpClient http, string url, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        SmoothManifest? last = null;
+        while (!deadline.IsCancellationRequested)
+        {
+            last = await TryGetAsync(http, url);
+            if (last is { IsLive: false })
+            {
+                return last;
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        throw new TimeoutException($"{url} was still {(last is null ? "missing" : "live")} after {timeout}.");
+    }
+
     public Stream Single(string type) => Streams.Single(s => s.Type == type);
 
     public sealed class Stream

@@ -31,8 +31,7 @@ public sealed class SmoothPushTests
 
         (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, ffmpeg.Log);
 
-        var vod = (await SmoothManifest.TryGetAsync(silo.Http, "live/mbr.isml/Manifest")).ShouldNotBeNull();
-        vod.IsLive.ShouldBeFalse();
+        var vod = await SmoothManifest.WaitForVodAsync(silo.Http, "live/mbr.isml/Manifest", TimeSpan.FromSeconds(10));
         vod.Root.Attribute("MajorVersion")!.Value.ShouldBe("2");
 
         var video = vod.Single("video");
@@ -101,8 +100,7 @@ public sealed class SmoothPushTests
         await using var ffmpeg = Ffmpeg.Start(arguments);
         (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, ffmpeg.Log);
 
-        var manifest = (await SmoothManifest.TryGetAsync(silo.Http, "live/one.isml/Manifest")).ShouldNotBeNull();
-        manifest.IsLive.ShouldBeFalse();
+        var manifest = await SmoothManifest.WaitForVodAsync(silo.Http, "live/one.isml/Manifest", TimeSpan.FromSeconds(10));
         manifest.Single("video").Levels.Count.ShouldBe(2);
         manifest.Single("video").Fragments.Count.ShouldBe(3);
         manifest.Single("audio").Levels.Count.ShouldBe(1);
