@@ -24,8 +24,13 @@ public static class GrainsServiceCollectionExtensions
         services.AddGrain<IPublishingPointGrain, PublishingPointGrain>();
         services.AddGrain<ITrackGrain, TrackGrain>();
 
-        // Fragments cross silos with their media bytes raw, not through the JSON fallback.
-        services.AddGrainCallCodec(new FragmentCodec());
+        // Fragments, and what a gateway reads from a remote silo (fragments with their look-ahead, manifests, CMAF
+        // headers), cross silos with their bytes raw, not through the JSON fallback's base64.
+        var fragments = new FragmentCodec();
+        services.AddGrainCallCodec(fragments);
+        services.AddGrainCallCodec(new FragmentReadCodec(fragments));
+        services.AddGrainCallCodec(new ManifestDocumentCodec());
+        services.AddGrainCallCodec(new CmafTrackHeaderCodec());
         return services;
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
-using Cluster.Media;
 using Cluster.Media.Model;
 using Cluster.Runtime.Transport;
 
@@ -9,8 +8,13 @@ namespace Cluster.Grains.Transport;
 
 /// <summary>
 /// A fragment between silos: time, sample count, 16 bytes per sample, then the media data raw. Reading keeps a slice
-/// of the received message as the fragment's data, so the media bytes are copied by neither end's codec.
+/// of the received message as the fragment's data, so the media bytes are copied by neither end's codec. A fragment
+/// fills its message to the end, so a codec that nests one (<see cref="FragmentReadCodec"/>) writes it last.
 /// </summary>
+/// <remarks>
+/// Malformed messages throw <see cref="FormatException"/>: the grain call endpoint answers that as a bad request
+/// (400) with the message, and a caller decoding a result sees it as a transport error, not as bad media.
+/// </remarks>
 internal sealed class FragmentCodec : IGrainCallCodec<Fragment>
 {
     private const int SampleSize = 16;
@@ -40,14 +44,14 @@ internal sealed class FragmentCodec : IGrainCallCodec<Fragment>
         var span = input.Span;
         if (span.Length < 12)
         {
-            throw new MediaFormatException("A fragment message is shorter than its header.");
+            throw new FormatException("A fragment message is shorter than its header.");
         }
 
         var time = BinaryPrimitives.ReadInt64BigEndian(span);
         var count = BinaryPrimitives.ReadInt32BigEndian(span[8..]);
         if (count <= 0 || count > (span.Length - 12) / SampleSize)
         {
-            throw new MediaFormatException($"A fragment message announces {count} samples that it does not hold.");
+            throw new FormatException($"A fragment message announces {count} samples that it does not hold.");
         }
 
         var samples = ImmutableArray.CreateBuilder<Sample>(count);
@@ -68,7 +72,7 @@ internal sealed class FragmentCodec : IGrainCallCodec<Fragment>
         }
         catch (ArgumentException e)
         {
-            throw new MediaFormatException($"A fragment message is inconsistent: {e.Message}");
+            throw new FormatException($"A fragment message is inconsistent: {e.Message}", e);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using Cluster.Grains.Transport;
-using Cluster.Media;
 using Cluster.Media.Model;
 
 namespace Cluster.Grains.Tests.Transport;
@@ -30,20 +29,20 @@ public sealed class FragmentCodecTests
     [InlineData(0)]
     [InlineData(11)]
     [InlineData(20)]
-    public void Read_TruncatedOrInconsistent_ThrowsMediaFormatException(int keep)
+    public void Read_TruncatedOrInconsistent_ThrowsFormatException(int keep)
     {
         var output = new ArrayBufferWriter<byte>();
         new FragmentCodec().Write(new Fragment(0, [new Sample(10, 4, Sample.SyncFlags, 0)], new byte[4]), output);
 
-        Should.Throw<MediaFormatException>(() => new FragmentCodec().Read(output.WrittenMemory[..keep]));
+        Should.Throw<FormatException>(() => new FragmentCodec().Read(output.WrittenMemory[..keep]));
     }
 
     [Fact]
-    public void Read_SamplesLargerThanData_ThrowsMediaFormatException()
+    public void Read_SamplesLargerThanData_ThrowsFormatException()
     {
         var output = new ArrayBufferWriter<byte>();
         new FragmentCodec().Write(new Fragment(0, [new Sample(10, 4, Sample.SyncFlags, 0)], new byte[4]), output);
 
-        Should.Throw<MediaFormatException>(() => new FragmentCodec().Read(output.WrittenMemory[..^1]));
+        Should.Throw<FormatException>(() => new FragmentCodec().Read(output.WrittenMemory[..^1]));
     }
 }
