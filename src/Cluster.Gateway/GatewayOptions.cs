@@ -23,6 +23,20 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan FragmentWaitTimeout { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Bytes of immutable fragment and segment responses the gateway keeps in memory and serves without asking the track
+    /// grain (least recently used go first). Default 256 MiB; zero disables the cache.
+    /// </summary>
+    public long ResponseCacheSize { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// How long the gateway reuses what a publishing point grain told it: manifests and playlists (so a crowd of players
+    /// costs one grain call per manifest per period, and a live manifest is at most this stale) and the point's session,
+    /// which cached fragments are filed under (a restarted session is noticed within this period). Default 1 second;
+    /// zero asks the grain on every request.
+    /// </summary>
+    public TimeSpan ManifestCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -39,6 +53,16 @@ public sealed class GatewayOptions
         if (LiveManifestMaxAgeSeconds < 0)
         {
             yield return "Cluster:Gateway:LiveManifestMaxAgeSeconds must not be negative.";
+        }
+
+        if (ResponseCacheSize < 0)
+        {
+            yield return "Cluster:Gateway:ResponseCacheSize must not be negative.";
+        }
+
+        if (ManifestCacheDuration < TimeSpan.Zero)
+        {
+            yield return "Cluster:Gateway:ManifestCacheDuration must not be negative.";
         }
 
         string? ingestProblem = null;

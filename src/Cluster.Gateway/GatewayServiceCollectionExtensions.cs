@@ -26,6 +26,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CmafIngestHandler>();
         services.AddSingleton<IngestDispatcher>();
         services.AddSingleton<FragmentHeaderCache>();
+        services.AddSingleton(sp => new ImmutableResponseCache(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ResponseCacheSize));
         services.AddSingleton<PlaybackHandler>();
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin()

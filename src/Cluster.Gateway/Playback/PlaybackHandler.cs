@@ -10,18 +10,51 @@ using Microsoft.Net.Http.Headers;
 
 namespace Cluster.Gateway.Playback;
 
-/// <summary>Serves manifests and fragments of a publishing point to players.</summary>
-internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHeaderCache headers, IOptions<GatewayOptions> options, ILogger<PlaybackHandler> logger)
+/// <summary>
+/// Serves manifests and fragments of a publishing point to players. Every grain call may be a network round trip to
+/// the silo owning the point, so the gateway answers what it can itself: manifests are reused for
+/// <see cref="GatewayOptions.ManifestCacheDuration"/>, and fragment responses it marks immutable are kept in an
+/// <see cref="ImmutableResponseCache"/>.
+/// </summary>
+internal sealed partial class PlaybackHandler
 {
     /// <summary>Fragments answered with a complete lookahead never change again.</summary>
     private const string ImmutableCaching = "public, max-age=31536000, immutable";
 
+    private readonly IGrainFactory _grains;
+    private readonly FragmentHeaderCache _headers;
+    private readonly ImmutableResponseCache _responses;
+    private readonly IOptions<GatewayOptions> _options;
+    private readonly ILogger<PlaybackHandler> _logger;
+    private readonly ShortLivedCache<ManifestKey, ManifestDocument?> _manifests;
+    private readonly ShortLivedCache<string, PublishingPointStatus> _sessions;
+
+    public PlaybackHandler(
+        IGrainFactory grains,
+        FragmentHeaderCache headers,
+        ImmutableResponseCache responses,
+        TimeProvider time,
+        IOptions<GatewayOptions> options,
+        ILogger<PlaybackHandler> logger)
+    {
+        _grains = grains;
+        _headers = headers;
+        _responses = responses;
+        _options = options;
+        _logger = logger;
+        var lifetime = options.Value.ManifestCacheDuration;
+
+        // A missing document is not kept, so a point that starts is seen at once.
+        _manifests = new(time, lifetime, LoadManifestAsync, static document => document is not null);
+        _sessions = new(time, lifetime, point => grains.GetGrain<IPublishingPointGrain>(point).GetStatusAsync(), static status => status.Exists);
+    }
+
     public async Task ServeManifestAsync(HttpContext context, MediaUrl url)
     {
-        var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
-        var document = url.Kind == MediaUrlKind.MediaPlaylist
-            ? await point.GetMediaPlaylistAsync(url.TrackName, url.Bitrate)
-            : await point.GetManifestAsync(url.Format);
+        var key = url.Kind == MediaUrlKind.MediaPlaylist
+            ? new ManifestKey(url.PointPath, url.Format, url.TrackName, url.Bitrate)
+            : new ManifestKey(url.PointPath, url.Format, null, 0);
+        var document = await _manifests.GetAsync(key);
         if (document is null)
         {
             LogNotFound(url.PointPath, "manifest");
@@ -35,7 +68,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
         headers.CacheControl = new CacheControlHeaderValue
         {
             Public = true,
-            MaxAge = TimeSpan.FromSeconds(document.IsLive ? options.Value.LiveManifestMaxAgeSeconds : 60),
+            MaxAge = TimeSpan.FromSeconds(document.IsLive ? _options.Value.LiveManifestMaxAgeSeconds : 60),
         };
         if (IsNotModified(context, document.ETag))
         {
@@ -49,6 +82,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
 
     public async Task ServeInitAsync(HttpContext context, MediaUrl url)
     {
+        // Not kept by the gateway: only responses marked immutable are, and a header is not (see its Cache-Control).
         var header = await Track(url).GetCmafHeaderAsync();
         if (header is null)
         {
@@ -71,7 +105,14 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
 
     public async Task ServeFragmentAsync(HttpContext context, MediaUrl url)
     {
-        var read = await Track(url).ReadFragmentAsync(url.Time, options.Value.FragmentWaitTimeout);
+        var key = await ResponseKeyAsync(url);
+        if (key is { } lookup && _responses.TryGet(lookup, out var cached))
+        {
+            await ServeCachedAsync(context, cached);
+            return;
+        }
+
+        var read = await Track(url).ReadFragmentAsync(url.Time, _options.Value.FragmentWaitTimeout);
         if (read.Fragment is not { } fragment)
         {
             var (status, reason) = read.Status == FragmentReadStatus.Gone
@@ -83,18 +124,33 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
 
         var sequenceNumber = (uint)read.SequenceNumber;
         CachedHeader header;
+        bool immutable;
         if (url.Format == ManifestFormat.Smooth)
         {
-            header = headers.Smooth(fragment, sequenceNumber, read.Lookahead.AsSpan(), live: !read.Ended, read.LookaheadComplete);
-            context.Response.Headers.CacheControl = read.LookaheadComplete ? ImmutableCaching : "public, max-age=1";
+            header = _headers.Smooth(fragment, sequenceNumber, read.Lookahead.AsSpan(), live: !read.Ended, read.LookaheadComplete);
+            immutable = read.LookaheadComplete;
         }
         else
         {
             // CMAF segments carry no look-ahead, so they never change.
-            header = headers.Cmaf(fragment, sequenceNumber);
-            context.Response.Headers.CacheControl = ImmutableCaching;
+            header = _headers.Cmaf(fragment, sequenceNumber);
+            immutable = true;
         }
 
+        var contentType = ContentTypeOf(read.Kind);
+        if (immutable && key is { } store)
+        {
+            // One block: the next requests are served from it with a single write and no grain call.
+            var body = new byte[header.Bytes.Length + fragment.Data.Length];
+            header.Bytes.CopyTo(body, 0);
+            fragment.Data.Span.CopyTo(body.AsSpan(header.Bytes.Length));
+            var response = new CachedResponse(body, contentType, header.ETag);
+            _responses.Add(store, response);
+            await ServeCachedAsync(context, response);
+            return;
+        }
+
+        context.Response.Headers.CacheControl = immutable ? ImmutableCaching : "public, max-age=1";
         context.Response.Headers.ETag = header.ETag;
         if (IsNotModified(context, header.ETag))
         {
@@ -102,11 +158,57 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
             return;
         }
 
-        context.Response.ContentType = ContentTypeOf(read.Kind);
+        context.Response.ContentType = contentType;
         await WriteBodyAsync(context, header.Bytes, fragment.Data);
     }
 
-    private ITrackGrain Track(MediaUrl url) => grains.GetGrain<ITrackGrain>(PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate));
+    /// <summary>
+    /// The cache key of a fragment request, or null when nothing is to be cached (cache disabled, unknown point).
+    /// </summary>
+    /// <remarks>
+    /// Times are unique only within a session: a restarted encoder (new event id, restart on reconnect, shutdown and
+    /// start) begins a new session whose fragments can reuse the old times with other bytes, and nothing in
+    /// <see cref="FragmentRead"/> says which session a fragment belongs to. So the key carries the point's session
+    /// epoch from <see cref="IPublishingPointGrain.GetStatusAsync"/>, asked at most once per
+    /// <see cref="GatewayOptions.ManifestCacheDuration"/> per point for all requests: a new session is noticed within
+    /// that period (the same staleness the manifests have), and the old session's entries, no longer reachable, age
+    /// out as the least recently used. The epoch is read before the fragment: the point publishes a new epoch only after
+    /// its tracks dropped the old session, so a fragment read afterwards never belongs to an older session than its
+    /// key says (one read just before a restart can only be filed under the older epoch, where nobody finds it later).
+    /// </remarks>
+    private async ValueTask<ResponseKey?> ResponseKeyAsync(MediaUrl url)
+    {
+        if (!_responses.Enabled || await _sessions.GetAsync(url.PointPath) is not { Exists: true } status)
+        {
+            return null;
+        }
+
+        return new ResponseKey(url.PointPath, status.SessionEpoch, url.TrackName, url.Bitrate, url.Time, url.Format != ManifestFormat.Smooth);
+    }
+
+    private static async Task ServeCachedAsync(HttpContext context, CachedResponse response)
+    {
+        context.Response.Headers.CacheControl = ImmutableCaching;
+        context.Response.Headers.ETag = response.ETag;
+        if (IsNotModified(context, response.ETag))
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        context.Response.ContentType = response.ContentType;
+        await WriteBodyAsync(context, response.Body, ReadOnlyMemory<byte>.Empty);
+    }
+
+    private Task<ManifestDocument?> LoadManifestAsync(ManifestKey key)
+    {
+        var point = _grains.GetGrain<IPublishingPointGrain>(key.Point);
+        return key.TrackName is { } track
+            ? point.GetMediaPlaylistAsync(track, key.Bitrate)
+            : point.GetManifestAsync(key.Format);
+    }
+
+    private ITrackGrain Track(MediaUrl url) => _grains.GetGrain<ITrackGrain>(PublishingPointPath.TrackKey(url.PointPath, url.TrackName, url.Bitrate));
 
     private static string ContentTypeOf(TrackKind? kind) => kind == TrackKind.Audio ? "audio/mp4" : "video/mp4";
 
@@ -141,4 +243,7 @@ internal sealed partial class PlaybackHandler(IGrainFactory grains, FragmentHead
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Playback: {What} of {Point} not found")]
     private partial void LogNotFound(string point, string what);
+
+    /// <summary>Which document: a point's manifest in a format, or (with a track) an HLS media playlist.</summary>
+    private readonly record struct ManifestKey(string Point, ManifestFormat Format, string? TrackName, int Bitrate);
 }
