@@ -1,20 +1,42 @@
 using Cluster.Gateway;
 using Cluster.Grains;
 using Cluster.Runtime;
+using Cluster.Runtime.Membership;
 
 namespace Cluster.Silo;
 
-/// <summary>Builds a silo with the gateway co-hosted: one process is a working single-node cluster.</summary>
+/// <summary>
+/// Builds a node: by default a silo with the gateway co-hosted (one process is a working single-node cluster);
+/// <c>Cluster:Silo:Enabled=false</c> makes it a gateway alone (a cluster client hosting no grains) and
+/// <c>Cluster:Gateway:Enabled=false</c> a silo without the public endpoints.
+/// </summary>
 public static class SiloApplication
 {
     /// <summary>Where the node listens when nothing (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Kestrel</c> config) says otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     /// <summary>Builds the application from command-line arguments; <paramref name="configure"/> lets tests adjust the builder.</summary>
+    /// <exception cref="InvalidOperationException">Both the silo and the gateway are disabled, or a listener cannot be set up.</exception>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        var configuration = builder.Configuration;
+        var siloEnabled = configuration.GetValue("Cluster:Silo:Enabled", true);
+        var gatewayEnabled = configuration.GetValue("Cluster:Gateway:Enabled", true);
+        if (!siloEnabled && !gatewayEnabled)
+        {
+            throw new InvalidOperationException("Cluster:Silo:Enabled and Cluster:Gateway:Enabled are both false: this node would do nothing.");
+        }
+
+        var hasKestrelEndpoints = configuration.GetSection("Kestrel:Endpoints").Exists();
+        var publicUrls = (configuration["urls"] ?? (hasKestrelEndpoints ? "" : DefaultUrl))
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var siloEndpoint = siloEnabled ? configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Endpoint)}"] : null;
+        if (!string.IsNullOrWhiteSpace(siloEndpoint))
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => KestrelListeners.Configure(kestrel, gatewayEnabled ? publicUrls : [], siloEndpoint));
+        }
+        else if (configuration["urls"] is null && !hasKestrelEndpoints)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
@@ -24,14 +46,36 @@ public static class SiloApplication
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddClusterRuntime();
-        builder.Services.AddClusterGrains(builder.Configuration);
-        builder.Services.AddClusterGateway(builder.Configuration);
+        if (siloEnabled)
+        {
+            builder.Services.AddClusterSilo(configuration);
+        }
+        else
+        {
+            builder.Services.AddClusterClient(configuration);
+        }
+
+        builder.Services.AddClusterGrains(configuration);
+        if (gatewayEnabled)
+        {
+            builder.Services.AddClusterGateway(configuration);
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapClusterGateway();
+        if (!string.IsNullOrWhiteSpace(siloEndpoint))
+        {
+            // Peers' traffic only on the silo port: the public port never exposes grain calls.
+            app.MapClusterSilo().RequireHost($"*:{KestrelListeners.PortOf(siloEndpoint)}");
+        }
+
+        if (gatewayEnabled)
+        {
+            app.MapClusterGateway();
+        }
+
         return app;
     }
 }

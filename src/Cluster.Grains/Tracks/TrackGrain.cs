@@ -1,4 +1,5 @@
 using Cluster.Contracts.Tracks;
+using Cluster.Grains.PublishingPoints;
 using Cluster.Media.Cmaf;
 using Cluster.Media.Model;
 using Cluster.Runtime;
@@ -10,8 +11,10 @@ namespace Cluster.Grains.Tracks;
 /// Holds one track's fragments for the DVR window. Writes arrive one at a time (turns); reads take the published
 /// immutable <see cref="TrackTimeline"/> and so may interleave freely. A bound track holds the only copy of its DVR,
 /// so it delays its deactivation until cleared; an unbound one (a URL naming no track) is left to idle collection.
-/// Nothing here deactivates on request: a request racing a bind would lose the binding.
+/// Nothing here deactivates on request: a request racing a bind would lose the binding. A track lives on its publishing
+/// point's silo, so building a manifest reads the tracks' timelines in process.
 /// </summary>
+[ColocatedPlacement(typeof(PublishingPointGrain))]
 internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private readonly FragmentIndex _index = new();

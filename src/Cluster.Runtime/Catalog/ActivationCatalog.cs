@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Cluster.Runtime.GrainDirectory;
 using Cluster.Runtime.References;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +21,8 @@ internal sealed class ActivationCatalog : IActivationCatalog
     private readonly Dictionary<GrainId, ActivationData> _retiring = [];
     private readonly FrozenDictionary<Type, (GrainInterfaceMetadata Metadata, GrainClassInfo Class)> _interfaces;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly FrozenDictionary<string, GrainClassInfo> _classes;
+    private readonly Lazy<GrainLocator?> _locator;
 
     public ActivationCatalog(
         IServiceProvider services,
@@ -54,6 +58,10 @@ internal sealed class ActivationCatalog : IActivationCatalog
         }
 
         _interfaces = interfaces.ToFrozenDictionary();
+        _classes = classes.Values.ToFrozenDictionary(c => c.TypeName, StringComparer.Ordinal);
+
+        // Resolved on first activation: the locator needs the catalog, so it cannot be a constructor argument.
+        _locator = new Lazy<GrainLocator?>(() => services.GetService<GrainLocator>());
     }
 
     public IGrainFactory GrainFactory { get; }
@@ -69,6 +77,12 @@ internal sealed class ActivationCatalog : IActivationCatalog
     /// <summary>Cancelled when the silo starts shutting down; given to <see cref="Grain.OnActivateAsync"/>.</summary>
     public CancellationToken StoppingToken => _stopping.Token;
 
+    /// <summary>Registers activations in the grain directory; null when the silo runs alone, without a cluster.</summary>
+    public GrainLocator? Locator => _locator.Value;
+
+    /// <summary>Set by a simulated crash: activations end without writing to the directory, as a dead process would.</summary>
+    public bool Crashed { get; private set; }
+
     public int Count => _activations.Count;
 
     public IReadOnlyCollection<GrainId> ActiveGrains => [.. _activations.Keys];
@@ -77,6 +91,15 @@ internal sealed class ActivationCatalog : IActivationCatalog
         _interfaces.TryGetValue(interfaceType, out var entry)
             ? entry
             : throw new InvalidOperationException($"No grain class is registered for {interfaceType}; call services.AddGrain<{interfaceType.Name}, TGrain>().");
+
+    /// <summary>The registered grain class of that type name, or null.</summary>
+    public GrainClassInfo? FindClass(string typeName) => _classes.GetValueOrDefault(typeName);
+
+    /// <summary>Whether the grain has an activation here that is active (registered and past OnActivateAsync).</summary>
+    public bool IsActiveHere(GrainId grainId) => _activations.TryGetValue(grainId, out var activation) && activation.IsActive;
+
+    /// <summary>Makes the rest of this silo's life write nothing to the directory (for simulated crashes).</summary>
+    public void Crash() => Crashed = true;
 
     /// <summary>Delivers <paramref name="item"/> to the grain's activation, creating one if needed. Failures complete the item.</summary>
     public void Send(GrainId grainId, GrainClassInfo grainClass, WorkItem item)
@@ -89,7 +112,10 @@ internal sealed class ActivationCatalog : IActivationCatalog
                 activation = GetOrCreate(grainId, grainClass);
                 if (activation is null)
                 {
-                    item.Fail(new GrainCallException($"Cannot activate grain {grainId}: the silo is shutting down."));
+                    // In a cluster the caller re-routes the call to another silo; alone, there is nowhere else.
+                    item.Fail(Locator is null
+                        ? new GrainCallException($"Cannot activate grain {grainId}: the silo is shutting down.")
+                        : new NotHereException(grainId, null, "the silo is shutting down"));
                     return;
                 }
             }

@@ -1,3 +1,4 @@
+using Cluster.Runtime.GrainDirectory;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Runtime.Catalog;
@@ -40,6 +41,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     private DateTimeOffset _lastActivity;
     private DateTimeOffset _keepAliveUntil;
     private Grain? _grain;
+    private bool _registered;
 
     public ActivationData(ActivationCatalog catalog, GrainId grainId, GrainClassInfo grainClass, Task? predecessor)
     {
@@ -67,6 +69,21 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     }
 
     public GrainId GrainId { get; }
+
+    /// <summary>Tells this activation from earlier and later ones of the same grain in the directory.</summary>
+    public Guid ActivationId { get; } = Guid.NewGuid();
+
+    /// <summary>Past OnActivateAsync and not deactivating: calls to it need no routing.</summary>
+    public bool IsActive
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state == State.Valid;
+            }
+        }
+    }
 
     public IGrainFactory GrainFactory => _catalog.GrainFactory;
 
@@ -304,6 +321,18 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
                 await _predecessor.ConfigureAwait(false);
             }
 
+            // Register before any grain code runs: at most one activation of a grain in the cluster.
+            if (_catalog.Locator is { } locator)
+            {
+                if (await locator.RegisterAsync(GrainId, ActivationId, _catalog.StoppingToken).ConfigureAwait(false) is { } refusal)
+                {
+                    FailActivation(refusal);
+                    return false;
+                }
+
+                _registered = true;
+            }
+
             var grain = (Grain)ActivatorUtilities.CreateInstance(_catalog.Services, _grainClass.GrainClass);
             grain.Context = this;
             _grain = grain;
@@ -312,24 +341,8 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         catch (Exception exception)
         {
             _catalog.Logger.ActivationFailed(GrainId, exception);
-            List<WorkItem> failed;
-            lock (_lock)
-            {
-                _state = State.Invalid;
-                _reason = DeactivationReason.ActivationFailed;
-                RetireLocked();
-                failed = [.. _queue];
-                _queue.Clear();
-                _pumpRunning = false;
-            }
-
-            var error = new GrainCallException($"Activation of grain {GrainId} failed: {exception.Message}", exception);
-            foreach (var item in failed)
-            {
-                item.Fail(error);
-            }
-
-            Finish();
+            await UnregisterAsync().ConfigureAwait(false);
+            FailActivation(new GrainCallException($"Activation of grain {GrainId} failed: {exception.Message}", exception));
             return false;
         }
 
@@ -394,6 +407,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
             _catalog.Logger.DeactivationFailed(GrainId, _reason, deactivation.Exception?.InnerException ?? new OperationCanceledException());
         }
 
+        await UnregisterAsync().ConfigureAwait(false);
         lock (_lock)
         {
             _state = State.Invalid;
@@ -401,6 +415,47 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         }
 
         Finish();
+    }
+
+    /// <summary>Ends an activation that never ran: its queued calls fail with <paramref name="error"/>.</summary>
+    private void FailActivation(Exception error)
+    {
+        List<WorkItem> failed;
+        lock (_lock)
+        {
+            _state = State.Invalid;
+            _reason = DeactivationReason.ActivationFailed;
+            RetireLocked();
+            failed = [.. _queue];
+            _queue.Clear();
+            _pumpRunning = false;
+        }
+
+        foreach (var item in failed)
+        {
+            item.Fail(error);
+        }
+
+        Finish();
+    }
+
+    /// <summary>Removes this activation's directory entry, unless the silo is simulating a crash (a dead process writes nothing).</summary>
+    private async Task UnregisterAsync()
+    {
+        if (!_registered || _catalog.Crashed || _catalog.Locator is not { } locator)
+        {
+            return;
+        }
+
+        _registered = false;
+        try
+        {
+            await locator.UnregisterAsync(GrainId, ActivationId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _catalog.Logger.UnregisterFailed(GrainId, exception);
+        }
     }
 
     private void Finish()

@@ -8,7 +8,7 @@ namespace Cluster.Runtime.Membership;
 /// <summary>
 /// Probes a silo with <c>GET http://{endpoint}/cluster/v1/ping?generation={generation}</c>
 /// (<see cref="ClusterMembershipEndpointRouteBuilderExtensions.MapClusterMembershipEndpoints"/>): alive only on 200.
-/// HTTP/1.1 by default; HTTP/2 cleartext with prior knowledge when <see cref="MembershipOptions.ProbeOverHttp2"/>.
+/// HTTP/2 cleartext with prior knowledge by default; HTTP/1.1 when <see cref="MembershipOptions.ProbeOverHttp2"/> is false.
 /// </summary>
 internal sealed class HttpSiloProber : ISiloProber, IDisposable
 {

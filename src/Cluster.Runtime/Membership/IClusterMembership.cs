@@ -37,6 +37,14 @@ public sealed record ClusterMembershipSnapshot(MembershipVersion Version, IReadO
     /// <summary>Silos that are <see cref="SiloStatus.Active"/>, ordered by address.</summary>
     public IReadOnlyList<MembershipEntry> ActiveSilos { get; } = [.. Members.Where(m => m.Status == SiloStatus.Active)];
 
+    /// <summary>Whether both views list the same silos with the same statuses.</summary>
+    public bool HasSameStatuses(ClusterMembershipSnapshot other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Members.Count == other.Members.Count
+            && Members.Zip(other.Members).All(p => p.First.SiloAddress == p.Second.SiloAddress && p.First.Status == p.Second.Status);
+    }
+
     /// <summary>The status of <paramref name="silo"/> in this view; <see cref="SiloStatus.None"/> when it has no row.</summary>
     public SiloStatus GetStatus(SiloAddress silo)
     {

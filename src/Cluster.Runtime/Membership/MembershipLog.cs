@@ -52,4 +52,7 @@ internal static partial class MembershipLog
 
     [LoggerMessage(EventId = 1615, Level = LogLevel.Warning, Message = "Silo {Silo} simulated a crash: timers stopped, nothing written")]
     public static partial void Crashed(this ILogger logger, SiloAddress silo);
+
+    [LoggerMessage(EventId = 1616, Level = LogLevel.Warning, Message = "Reading the membership table for this gateway's view failed; the previous view stays")]
+    public static partial void ClientRefreshFailed(this ILogger logger, Exception exception);
 }

@@ -63,9 +63,9 @@ public sealed class MembershipOptions
 
     /// <summary>
     /// Probe peers over HTTP/2 without TLS (prior knowledge, exact version), which needs Kestrel endpoints limited to
-    /// HTTP/2. Default: false, HTTP/1.1 (h2c becomes the default with the silo-to-silo transport).
+    /// HTTP/2, as the silo endpoint is (it carries grain calls too). Default: true; false probes over HTTP/1.1.
     /// </summary>
-    public bool ProbeOverHttp2 { get; set; }
+    public bool ProbeOverHttp2 { get; set; } = true;
 
     /// <summary>
     /// The documented detection bound: <see cref="ProbeInterval"/> × <see cref="MissedProbesLimit"/> +

@@ -11,7 +11,7 @@ namespace Cluster.Runtime.Membership;
 /// and writes Dead once enough votes are in, all by compare-and-swap on the table version. A silo that reads itself Dead
 /// stops the host; a graceful stop writes ShuttingDown then Dead.
 /// </summary>
-internal sealed class MembershipService : IHostedService, IClusterMembership, IDisposable
+internal sealed class MembershipService : IHostedService, IClusterMembership, IClusterView, IDisposable
 {
     /// <summary>Compare-and-swap attempts of one write before giving up (each lost attempt means another silo's write won).</summary>
     internal const int MaxWriteAttempts = 100;
@@ -33,6 +33,7 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, ID
     private readonly HashSet<Task> _inFlight = [];
     private readonly List<ITimer> _timers = [];
     private readonly DateTimeOffset _startTime;
+    private readonly ISiloShutdownParticipant[] _shutdownParticipants;
     private ClusterMembershipSnapshot _current = ClusterMembershipSnapshot.Empty;
     private State _state;
 
@@ -43,8 +44,10 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, ID
         TimeProvider timeProvider,
         IOptions<MembershipOptions> options,
         IOptions<SiloOptions> siloOptions,
-        ILogger<MembershipService> logger)
+        ILogger<MembershipService> logger,
+        IEnumerable<ISiloShutdownParticipant>? shutdownParticipants = null)
     {
+        _shutdownParticipants = [.. shutdownParticipants ?? []];
         ArgumentNullException.ThrowIfNull(siloOptions);
         ArgumentNullException.ThrowIfNull(options);
         _table = table;
@@ -130,6 +133,14 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, ID
         {
             await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             await UpdateOwnStatusAsync(SiloStatus.ShuttingDown, cancellationToken).ConfigureAwait(false);
+
+            // Peers stop placing grains here once they read ShuttingDown; the grains leave (removing their directory
+            // entries) before the row says Dead, so nobody replaces an entry of a silo still running its grain.
+            foreach (var participant in _shutdownParticipants)
+            {
+                await participant.OnShuttingDownAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await UpdateOwnStatusAsync(SiloStatus.Dead, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
@@ -544,7 +555,7 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, ID
                 return;
             }
 
-            changed = !SameStatuses(_current, snapshot);
+            changed = !_current.HasSameStatuses(snapshot);
             _current = snapshot;
             foreach (var silo in _missedProbes.Keys.Where(s => snapshot.GetStatus(s) is not (SiloStatus.Active or SiloStatus.ShuttingDown)).ToList())
             {
@@ -579,10 +590,6 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, ID
             }
         }
     }
-
-    private static bool SameStatuses(ClusterMembershipSnapshot a, ClusterMembershipSnapshot b) =>
-        a.Members.Count == b.Members.Count
-        && a.Members.Zip(b.Members).All(p => p.First.SiloAddress == p.Second.SiloAddress && p.First.Status == p.Second.Status);
 
     /// <summary>Caller holds the lock.</summary>
     private void StopTimers()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -10,43 +9,34 @@ public sealed class SiloOptions
     /// <summary>The configuration section these options are read from.</summary>
     public const string SectionName = "Cluster:Silo";
 
+    /// <summary>The <see cref="Endpoint"/> of a silo running alone, which nothing dials.</summary>
+    public const string StandaloneEndpoint = "standalone:0";
+
     /// <summary>
-    /// Where other silos reach this one, <c>host:port</c> (e.g. <c>10.0.0.5:11111</c>). Default: taken from the first
-    /// URL in <c>urls</c> (<c>ASPNETCORE_URLS</c>) or <c>Kestrel:Endpoints:*:Url</c> that names a concrete host and port
-    /// (not <c>*</c>, <c>+</c>, <c>0.0.0.0</c> or <c>[::]</c>); required when there is none.
+    /// Where other silos and gateways reach this one, <c>host:port</c> (e.g. <c>10.0.0.5:11111</c>): the silo listens
+    /// there for grain calls and membership probes over HTTP/2 without TLS, apart from the public HTTP port. Default:
+    /// <see cref="StandaloneEndpoint"/> (nothing listens) when the membership table is in memory, so a single node needs
+    /// no setting; required with a shared (PostgreSQL) membership table.
     /// </summary>
     public string? Endpoint { get; set; }
 
     /// <summary>Roles of this silo written into its membership row (e.g. <c>origin</c>). Default: none.</summary>
     public IList<string> Roles { get; } = [];
+
+    /// <summary>Whether this silo only runs alone (its endpoint is <see cref="StandaloneEndpoint"/>).</summary>
+    public bool IsStandalone => Endpoint == StandaloneEndpoint;
 }
 
-/// <summary>Fills <see cref="SiloOptions.Endpoint"/> from the Kestrel URLs when it is not configured.</summary>
+/// <summary>Makes a silo with an in-memory membership table standalone when it has no <see cref="SiloOptions.Endpoint"/>.</summary>
 internal sealed class SiloOptionsSetup(IConfiguration configuration) : IPostConfigureOptions<SiloOptions>
 {
     public void PostConfigure(string? name, SiloOptions options)
     {
-        if (!string.IsNullOrWhiteSpace(options.Endpoint))
+        var membership = configuration.GetSection(ClusterMembershipOptions.SectionName).Get<ClusterMembershipOptions>() ?? new ClusterMembershipOptions();
+        if (string.IsNullOrWhiteSpace(options.Endpoint) && membership.Provider == ClusterStorageProvider.InMemory)
         {
-            return;
+            options.Endpoint = SiloOptions.StandaloneEndpoint;
         }
-
-        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Concat(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
-        options.Endpoint = urls.Select(EndpointOf).FirstOrDefault(e => e is not null);
-    }
-
-    /// <summary><c>host:port</c> of a URL that names a concrete host and port, else null.</summary>
-    internal static string? EndpointOf(string url)
-    {
-        // Kestrel accepts wildcard hosts that Uri does not parse; those cannot be dialled by peers anyway.
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0
-            || uri.Host is "" or "*" or "+" or "0.0.0.0" or "[::]" or "::")
-        {
-            return null;
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"{uri.Host}:{uri.Port}");
     }
 }
 
@@ -57,7 +47,7 @@ internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
     {
         if (string.IsNullOrWhiteSpace(options.Endpoint))
         {
-            return ValidateOptionsResult.Fail($"{SiloOptions.SectionName}:{nameof(SiloOptions.Endpoint)} is required (host:port other silos reach this one at) when no Kestrel URL names a concrete host and port.");
+            return ValidateOptionsResult.Fail($"{SiloOptions.SectionName}:{nameof(SiloOptions.Endpoint)} is required with a shared membership table: the host:port (e.g. 10.0.0.5:11111) other silos and gateways reach this silo at.");
         }
 
         return options.Endpoint.Any(c => char.IsWhiteSpace(c) || c == '@' || c == '/')

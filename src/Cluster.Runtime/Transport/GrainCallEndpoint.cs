@@ -172,6 +172,12 @@ internal sealed class GrainCallEndpoint
             await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, GrainCallWire.ErrorException, ExceptionCodec.ToPayload(exception));
             return;
         }
+        catch (NotHereException exception)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status421MisdirectedRequest, GrainCallWire.ErrorNotHere, new ExceptionPayload(
+                typeof(NotHereException).FullName!, exception.Owner?.ToString() ?? string.Empty));
+            return;
+        }
         catch (Exception exception)
         {
             _logger.RemoteCallFailed(callId, grainId, methodId, exception.GetType().FullName);

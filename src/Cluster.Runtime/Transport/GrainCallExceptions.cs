@@ -19,6 +19,9 @@ public class SiloUnavailableException : GrainCallException
 
     /// <summary>The endpoint the call was sent to, e.g. <c>10.0.0.5:11111</c>.</summary>
     public string SiloEndpoint { get; }
+
+    /// <summary>No connection could be made, so the call certainly did not run and may be sent elsewhere.</summary>
+    public bool NotSent { get; init; }
 }
 
 /// <summary>

@@ -5,6 +5,9 @@ namespace Cluster.Runtime.Transport;
 /// <summary>Settings of silo-to-silo grain calls; validated at start-up.</summary>
 public sealed class GrainCallOptions
 {
+    /// <summary>The configuration section these options are read from.</summary>
+    public const string SectionName = "Cluster:GrainCalls";
+
     /// <summary>Deadline of a call without an explicit timeout, queueing included. Default 30 s (Orleans' <c>ResponseTimeout</c>).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

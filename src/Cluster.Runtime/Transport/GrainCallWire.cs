@@ -39,6 +39,12 @@ internal static class GrainCallWire
     /// <summary>The deadline passed before the call was delivered. HTTP 504.</summary>
     public const string ErrorDeadline = "deadline";
 
+    /// <summary>
+    /// The silo does not hold the grain and will not activate it (another silo won the directory, or this one is
+    /// stopping); the message is the owner's silo address or empty. The call did not run. HTTP 421.
+    /// </summary>
+    public const string ErrorNotHere = "not-here";
+
     /// <summary>The request could not be decoded. HTTP 400 (or 413 when too large).</summary>
     public const string ErrorBadRequest = "bad-request";
 }

@@ -6,6 +6,8 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Cluster.Runtime.Catalog;
+using Cluster.Runtime.Membership;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -112,7 +114,10 @@ internal sealed class RemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
         catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
         {
             _logger.SiloUnreachable(callId, grainId, target.Id, siloEndpoint, exception);
-            throw new SiloUnavailableException(siloEndpoint, $"Silo {siloEndpoint} is unavailable for grain call {grainId}.{target.Id}: {exception.Message}", exception);
+            throw new SiloUnavailableException(siloEndpoint, $"Silo {siloEndpoint} is unavailable for grain call {grainId}.{target.Id}: {exception.Message}", exception)
+            {
+                NotSent = exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError },
+            };
         }
 
         using (response)
@@ -202,6 +207,10 @@ internal sealed class RemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
         {
             GrainCallWire.ErrorException when payload is not null => _exceptions.FromPayload(payload),
             GrainCallWire.ErrorDeadline => new TimeoutException($"Grain call {grainId}.{target.Id} on silo {siloEndpoint} missed its deadline before it was delivered: {detail}"),
+            GrainCallWire.ErrorNotHere => new NotHereException(
+                grainId,
+                SiloAddress.TryParse(payload?.Message, out var owner) ? owner : null,
+                owner is null ? $"silo {siloEndpoint} is stopping" : $"silo {siloEndpoint} says it is on {owner}"),
             GrainCallWire.ErrorNotFound => new GrainCallException($"Silo {siloEndpoint} cannot call {grainId}.{target.Id}: {detail}"),
             null when response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout =>
                 new SiloUnavailableException(siloEndpoint, $"Silo {siloEndpoint} answered grain call {grainId}.{target.Id} with HTTP {(int)response.StatusCode}."),

@@ -33,17 +33,24 @@ public sealed class MembershipOptionsTests
     }
 
     [Fact]
-    public void SiloEndpoint_FromUrls_FirstConcreteOne()
+    public void SiloEndpoint_NoneWithInMemoryTable_IsStandalone()
     {
-        var provider = Build(new() { ["urls"] = "http://*:5000;http://10.0.0.7:11111" });
+        var provider = Build(new() { ["urls"] = "http://10.0.0.7:5000" });
 
-        provider.GetRequiredService<IOptions<SiloOptions>>().Value.Endpoint.ShouldBe("10.0.0.7:11111");
+        var options = provider.GetRequiredService<IOptions<SiloOptions>>().Value;
+        options.Endpoint.ShouldBe(SiloOptions.StandaloneEndpoint);
+        options.IsStandalone.ShouldBeTrue();
     }
 
     [Fact]
-    public void SiloEndpoint_NoneConfigured_Fails()
+    public void SiloEndpoint_NoneWithPostgreSqlTable_FailsNamingTheSetting()
     {
-        var provider = Build(new() { ["urls"] = "http://0.0.0.0:5000" });
+        var provider = Build(new()
+        {
+            ["urls"] = "http://10.0.0.7:5000",
+            ["Cluster:Membership:Provider"] = "PostgreSql",
+            ["Cluster:Membership:ConnectionString"] = "Host=127.0.0.1",
+        });
 
         Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SiloOptions>>().Value)
             .Message.ShouldContain("Cluster:Silo:Endpoint");
