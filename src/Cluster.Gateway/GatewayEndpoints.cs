@@ -5,7 +5,9 @@ using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Cluster.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cluster.Gateway;
 
@@ -20,9 +22,31 @@ public static class GatewayEndpoints
 
         // DASH clients sync their clock here (the MPD's UTCTiming, urn:mpeg:dash:utc:http-iso:2014).
         app.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), "text/plain"));
-        app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete], IngestAsync);
-        app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaybackAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete], (HttpContext context, string? path) => GuardAsync(context, path, IngestAsync));
+        app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path) => GuardAsync(context, path, PlaybackAsync));
         return app;
+    }
+
+    /// <summary>
+    /// Turns a silo that cannot be reached or does not answer in time (it crashed and is not yet declared dead, or it is
+    /// stopping) into 503 with Retry-After: encoders reconnect and players retry, and the grain is on a live silo by then.
+    /// </summary>
+    private static async Task GuardAsync(HttpContext context, string? path, Func<HttpContext, string?, Task> handle)
+    {
+        try
+        {
+            await handle(context, path);
+        }
+        catch (Exception exception) when (exception is GrainCallException or TimeoutException)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayEndpoints))
+                .SiloUnavailable(context.Request.Method, context.Request.Path, exception.Message);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await PlaybackHandler.PlainText(context, StatusCodes.Status503ServiceUnavailable, "The silo holding this publishing point is unavailable; retry shortly.");
+            }
+        }
     }
 
     private static async Task IngestAsync(HttpContext context, string? path)
@@ -74,4 +98,11 @@ public static class GatewayEndpoints
 
         return url;
     }
+}
+
+/// <summary>Source-generated log messages of the gateway's endpoints.</summary>
+internal static partial class GatewayEndpointsLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the owning silo is unavailable ({Reason}); answered 503")]
+    public static partial void SiloUnavailable(this ILogger logger, string method, PathString path, string reason);
 }

@@ -129,7 +129,16 @@ internal sealed partial class SmoothIngestHandler(
         }
         finally
         {
-            await point.CloseIngestAsync(connectionId, end);
+            try
+            {
+                await point.CloseIngestAsync(connectionId, end);
+            }
+            catch (Exception e) when (e is GrainCallException or TimeoutException)
+            {
+                // The point's silo is gone; its successor starts without this connection anyway.
+                LogCloseFailed(url.PointPath, connectionId, e.Message);
+            }
+
             LogConnectionSummary(url.PointPath, connectionId, end, reader.EndedWithMfra, counts.Added, counts.Duplicates, counts.Late, reader.BytesRead);
         }
     }
@@ -173,6 +182,9 @@ internal sealed partial class SmoothIngestHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point}: session {Epoch} is over (stopped, shut down or a new event), closing")]
     private partial void LogSessionClosed(string point, string connection, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Connection} to {Point}: telling the publishing point the connection ended failed: {Reason}")]
+    private partial void LogCloseFailed(string point, string connection, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest {Connection} to {Point} ended ({End}, mfra: {Mfra}): {Added} fragments added, {Duplicates} duplicates, {Late} late, {Bytes} bytes")]
     private partial void LogConnectionSummary(string point, string connection, IngestEnd end, bool mfra, int added, int duplicates, int late, long bytes);

@@ -68,6 +68,9 @@ public sealed class Ffmpeg : IAsyncDisposable
         return ffmpeg;
     }
 
+    /// <summary>Whether ffmpeg has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Waits for ffmpeg to finish and returns its exit code.</summary>
     public async Task<int> WaitAsync(TimeSpan timeout)
     {
