@@ -37,15 +37,11 @@ public interface ITrackGrain : IGrainWithStringKey
 /// <summary>A track's CMAF header (ftyp + moov), the kind of track it describes, and its ETag.</summary>
 public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
 {
-    /// <summary>Changes whenever the bytes do (a new session with another codec setup); computed once.</summary>
-    public string ETag { get; } = $"\"h{Bytes.Length:x}-{(uint)Hash(Bytes):x8}\"";
-
-    private static int Hash(ReadOnlySpan<byte> bytes)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(bytes);
-        return hash.ToHashCode();
-    }
+    /// <summary>
+    /// Changes whenever the bytes do (a new session with another codec setup); computed once, and the same on every
+    /// gateway and silo, so a CDN revalidating against another gateway still gets 304.
+    /// </summary>
+    public string ETag { get; } = $"\"h{Bytes.Length:x}-{StableHash.Compute(Bytes):x16}\"";
 }
 
 /// <summary>What a session tells a track about itself.</summary>

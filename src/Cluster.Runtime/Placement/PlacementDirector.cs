@@ -1,4 +1,3 @@
-using System.Text;
 using Cluster.Runtime.Membership;
 
 namespace Cluster.Runtime.Placement;
@@ -11,18 +10,16 @@ namespace Cluster.Runtime.Placement;
 /// </summary>
 internal static class PlacementDirector
 {
-    private const ulong Fnv1aOffset = 14695981039346656037;
-
     /// <summary>The best of <paramref name="candidates"/> for <paramref name="placementKey"/>, or null when there are none.</summary>
     public static SiloAddress? Pick(string placementKey, IEnumerable<SiloAddress> candidates)
     {
         SiloAddress? best = null;
         ulong bestScore = 0;
-        var key = Fnv1a(Fnv1aOffset, placementKey);
+        var key = StableHash.Compute(placementKey);
         foreach (var silo in candidates)
         {
             // Hash the endpoint, not the generation: a silo restarted on the same endpoint takes back the same share.
-            var score = Mix(Fnv1a(key ^ 0x9E3779B97F4A7C15, silo.Endpoint));
+            var score = Mix(StableHash.Compute(silo.Endpoint, key ^ 0x9E3779B97F4A7C15));
             if (best is null || score > bestScore || (score == bestScore && silo.CompareTo(best) < 0))
             {
                 best = silo;
@@ -38,18 +35,6 @@ internal static class PlacementDirector
     {
         var slash = key.LastIndexOf('/');
         return slash > 0 ? key[..slash] : key;
-    }
-
-    private static ulong Fnv1a(ulong hash, string text)
-    {
-        Span<byte> buffer = stackalloc byte[256];
-        var bytes = Encoding.UTF8.GetByteCount(text) <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
-        foreach (var b in bytes)
-        {
-            hash = (hash ^ b) * 1099511628211;
-        }
-
-        return hash;
     }
 
     // FNV alone clusters similar strings (ports differing in one digit); a finaliser spreads them.
