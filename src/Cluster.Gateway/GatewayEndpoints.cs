@@ -46,6 +46,14 @@ public static class GatewayEndpoints
                 context.Response.Headers.RetryAfter = "1";
                 await PlaybackHandler.PlainText(context, StatusCodes.Status503ServiceUnavailable, "The silo holding this publishing point is unavailable; retry shortly.");
             }
+
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                // An encoder is still streaming its body: Kestrel would drain it for seconds before closing, and the
+                // encoder would not see the failure (nor reconnect) until then.
+                await context.Response.CompleteAsync();
+                context.Abort();
+            }
         }
     }
 

@@ -10,7 +10,7 @@ namespace Cluster.Silo;
 /// </summary>
 internal static class KestrelListeners
 {
-    /// <summary>Listens on every public URL (HTTP/1.1 and HTTP/2) and on the silo endpoint (HTTP/2 without TLS, for peers).</summary>
+    /// <summary>Listens on every public URL (HTTP/1.1: encoders and players over cleartext) and on the silo endpoint (HTTP/2 without TLS, for peers).</summary>
     /// <exception cref="InvalidOperationException">A URL or the endpoint cannot be listened on (not http, no port, a host name that is not local).</exception>
     public static void Configure(KestrelServerOptions kestrel, IEnumerable<string> publicUrls, string siloEndpoint)
     {
@@ -22,7 +22,7 @@ internal static class KestrelListeners
                 throw new InvalidOperationException($"Cannot listen on '{url}': give http://host:port (TLS is terminated in front of the cluster).");
             }
 
-            Listen(kestrel, uri.Host, uri.Port, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, uri.Host, uri.Port, HttpProtocols.Http1);
         }
 
         var colon = siloEndpoint.LastIndexOf(':');

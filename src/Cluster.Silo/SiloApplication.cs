@@ -19,7 +19,10 @@ public static class SiloApplication
     /// <exception cref="InvalidOperationException">Both the silo and the gateway are disabled, or a listener cannot be set up.</exception>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The executable's folder holds appsettings.json, wherever it is started from (unless --contentRoot says otherwise).
+        var builder = args.Any(a => a.TrimStart('-').StartsWith("contentRoot", StringComparison.OrdinalIgnoreCase))
+            ? WebApplication.CreateBuilder(args)
+            : WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configuration = builder.Configuration;
         var siloEnabled = configuration.GetValue("Cluster:Silo:Enabled", true);
         var gatewayEnabled = configuration.GetValue("Cluster:Gateway:Enabled", true);
@@ -64,7 +67,7 @@ public static class SiloApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapClusterHealth();
         if (!string.IsNullOrWhiteSpace(siloEndpoint))
         {
             // Peers' traffic only on the silo port: the public port never exposes grain calls.

@@ -30,6 +30,9 @@ internal sealed class GrainLocator : IDisposable
         _catalog = catalog;
         _logger = logger;
         _view.Changed += OnMembershipChanged;
+
+        // Silos that died before this locator existed are cleaned up too.
+        OnMembershipChanged(this, _view.Current);
     }
 
     /// <summary>This silo, or null in a gateway that hosts no grains.</summary>

@@ -2,6 +2,9 @@ using Cluster.Runtime.GrainDirectory;
 using Cluster.Runtime.Hosting;
 using Cluster.Runtime.Membership;
 using Cluster.Runtime.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -60,13 +63,29 @@ public static class ClusterHostingServiceCollectionExtensions
     /// (<c>/cluster/v1/ping</c>). Restrict them to the silo endpoint with <c>RequireHost</c> on the returned builders'
     /// group when the public port is shared.
     /// </summary>
-    public static Microsoft.AspNetCore.Routing.RouteGroupBuilder MapClusterSilo(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapClusterSilo(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var group = Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapGroup(endpoints, string.Empty);
+        var group = endpoints.MapGroup(string.Empty);
         group.MapClusterGrainCalls();
         group.MapClusterMembershipEndpoints();
         return group;
+    }
+
+    /// <summary>
+    /// Maps a health endpoint that answers 200 once this node sees at least one active silo (a gateway that cannot
+    /// route yet, or a silo that has not joined, answers 503 with the reason), for load balancers and start scripts.
+    /// </summary>
+    public static IEndpointConventionBuilder MapClusterHealth(this IEndpointRouteBuilder endpoints, string pattern = "/healthz")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet(pattern, (IClusterView view) =>
+        {
+            var active = view.Current.ActiveSilos.Count;
+            return active > 0
+                ? Results.Text($"ok: {active} active silo(s)\n")
+                : Results.Text("no active silo in this node's view of the cluster yet\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).ExcludeFromDescription();
     }
 
     private static IServiceCollection AddRouting(IServiceCollection services, IConfiguration configuration)
@@ -75,6 +94,10 @@ public static class ClusterHostingServiceCollectionExtensions
         services.AddClusterGrainCalls();
         services.AddOptions<GrainCallOptions>().Bind(configuration.GetSection(GrainCallOptions.SectionName));
         services.TryAddSingleton<GrainLocator>();
+
+        // Created with the host, not on the first grain call: the locator removes dead silos' directory entries on
+        // membership changes, which a node that has not called a grain yet must see too.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LocatorStartup>());
         services.RemoveAll<IGrainCallRouter>();
         services.AddSingleton<IGrainCallRouter, ClusterGrainCallRouter>();
         return services;

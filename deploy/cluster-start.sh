@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Starts a multi-node cluster on this machine, each node its own process on loopback:
+#   a private PostgreSQL (the membership table and grain directory all nodes share),
+#   3 silos (grains, with the public endpoints co-hosted) and 2 gateways (public endpoints only, no grains).
+# Stop it with deploy/cluster-stop.sh. Arguments are passed to every node (e.g. --Logging:LogLevel:Default=Warning).
+#
+# Environment (defaults in brackets):
+#   CLUSTER_DIR [./.cluster]         data folder: pg/ (database), logs/NAME.log, NAME.pid
+#   CLUSTER_PG_PORT [55432]          PostgreSQL port
+#   CLUSTER_BASE_PORT [8080]         public HTTP: gateway-a = BASE, silo-N = BASE+N, gateway-b = BASE+10
+#   CLUSTER_SILO_PORT [11111]        silo-to-silo HTTP/2: silo-N = SILO_PORT+N-1
+#   CLUSTER_SILOS [3]                number of silos (at most 9, so their public ports stay below gateway-b's)
+#   CLUSTER_START_TIMEOUT [60]       seconds each node gets to answer /healthz
+#   CLUSTER_NO_BUILD [0]             1: use the existing Release build instead of building first
+#   CLUSTER_SILO_DLL                 the node binary to run [src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll]
+#   PG_BIN                           PostgreSQL server binaries [newest /usr/lib/postgresql/*/bin, else pg_ctl on PATH]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+dir="$(mkdir -p "${CLUSTER_DIR:-$repo/.cluster}" && cd "${CLUSTER_DIR:-$repo/.cluster}" && pwd)"
+pg_port="${CLUSTER_PG_PORT:-55432}"
+base="${CLUSTER_BASE_PORT:-8080}"
+silo_port="${CLUSTER_SILO_PORT:-11111}"
+silos="${CLUSTER_SILOS:-3}"
+timeout="${CLUSTER_START_TIMEOUT:-60}"
+dll="${CLUSTER_SILO_DLL:-$repo/src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll}"
+if (( silos < 1 || silos > 9 )); then
+  echo "CLUSTER_SILOS must be 1..9 (was $silos)" >&2
+  exit 2
+fi
+
+# A node left running by an earlier start would clash on its ports: one cluster per data folder.
+for pid_file in "$dir"/*.pid; do
+  [ -e "$pid_file" ] || continue
+  if kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    echo "A cluster is already running from $dir ($(basename "$pid_file" .pid), pid $(cat "$pid_file")); run deploy/cluster-stop.sh first." >&2
+    exit 1
+  fi
+  rm -f "$pid_file"
+done
+
+if [ "${CLUSTER_NO_BUILD:-0}" != 1 ]; then
+  dotnet build "$repo/src/Cluster.Silo" -c Release -nologo -v quiet
+fi
+[ -f "$dll" ] || { echo "$dll not found: build it (unset CLUSTER_NO_BUILD) or set CLUSTER_SILO_DLL." >&2; exit 1; }
+
+mkdir -p "$dir/logs" "$dir/pg"
+# The data folder is local state, never something to commit.
+[ -f "$dir/.gitignore" ] || echo '*' >"$dir/.gitignore"
+
+# --- PostgreSQL -----------------------------------------------------------------------------------------------
+pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+[ -x "$pg_bin/pg_ctl" ] || pg_bin="$(dirname "$(command -v pg_ctl || echo /missing/pg_ctl)")"
+[ -x "$pg_bin/pg_ctl" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BIN)." >&2; exit 1; }
+# PostgreSQL refuses to run as root: as root, its files belong to and its binaries run as the postgres user.
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  as_pg=(runuser -u postgres --)
+  chown postgres:postgres "$dir/pg"
+  touch "$dir/logs/postgresql.log" && chown postgres:postgres "$dir/logs/postgresql.log"
+  runuser -u postgres -- test -w "$dir/pg" || { echo "The postgres user cannot write $dir/pg: every folder above it must be searchable by others (chmod o+x)." >&2; exit 1; }
+fi
+if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$dir/pg/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
+fi
+if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; then
+  # fsync off: a local cluster's coordination data is cheap to lose, and start-up stays under a second.
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/logs/postgresql.log" -w -t 60 \
+    -o "-p $pg_port -k '$dir/pg' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+    || { echo "PostgreSQL did not start; end of $dir/logs/postgresql.log:" >&2; tail -n 20 "$dir/logs/postgresql.log" >&2; exit 1; }
+fi
+db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+stores=(
+  "--Cluster:Membership:Provider=PostgreSql" "--Cluster:Membership:ConnectionString=$db"
+  "--Cluster:Directory:Provider=PostgreSql" "--Cluster:Directory:ConnectionString=$db"
+)
+
+# --- nodes ----------------------------------------------------------------------------------------------------
+names=()
+ports=()
+start_node() { # name public-port args...
+  local name=$1 port=$2
+  shift 2
+  # setsid: the node outlives this script and a Ctrl-C in its terminal; the pid file is what cluster-stop.sh signals.
+  # --contentRoot: appsettings.json is read from the content root, which is otherwise the current directory.
+  setsid dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" "${stores[@]}" "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
+  echo $! >"$dir/$name.pid"
+  names+=("$name")
+  ports+=("$port")
+}
+
+# A node is up when it answers /healthz; one that exits or stays silent stops the whole start, so no half cluster is left.
+fail() {
+  echo "$1 (last lines of $dir/logs/$2.log below); stopping the cluster." >&2
+  tail -n 30 "$dir/logs/$2.log" >&2 || true
+  CLUSTER_DIR="$dir" "$repo/deploy/cluster-stop.sh" >&2 || true
+  exit 1
+}
+wait_healthy() { # waits for every node started so far
+  local n name port deadline
+  for n in "${!names[@]}"; do
+    name=${names[$n]} port=${ports[$n]}
+    deadline=$((SECONDS + timeout))
+    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; do
+      kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || fail "$name exited during start-up" "$name"
+      (( SECONDS < deadline )) || fail "$name did not answer http://127.0.0.1:$port/healthz within ${timeout}s" "$name"
+      sleep 0.2
+    done
+  done
+}
+
+# Silos first, together (the store serialises their schema set-up and joins). Gateways only once the silos are up:
+# a gateway reads the membership table as it starts, and one started earlier would route nowhere until its next read.
+for i in $(seq 1 "$silos"); do
+  start_node "silo-$i" $((base + i)) "--Cluster:Silo:Endpoint=127.0.0.1:$((silo_port + i - 1))" "--Cluster:Silo:Roles:0=origin" "$@"
+done
+wait_healthy
+start_node gateway-a "$base" --Cluster:Silo:Enabled=false "$@"
+start_node gateway-b $((base + 10)) --Cluster:Silo:Enabled=false "$@"
+wait_healthy
+
+cat <<EOF
+Cluster running from $dir (PostgreSQL on 127.0.0.1:$pg_port, $silos silos, 2 gateways; logs in $dir/logs).
+  push: http://127.0.0.1:$base/live/event1.isml/Streams(video)         (gateway-a)
+  play: http://127.0.0.1:$((base + 10))/live/event1.isml/Manifest               (gateway-b; also manifest(format=m3u8-cmaf), manifest(format=mpd-time-cmaf))
+  silos: $(for i in $(seq 1 "$silos"); do printf 'http://127.0.0.1:%s ' $((base + i)); done)
+Stop: deploy/cluster-stop.sh
+EOF

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Stops the cluster deploy/cluster-start.sh started from the same data folder; safe to run when nothing runs.
+# Gateways go first (no new requests reach the silos), then the silos leave gracefully on SIGTERM (ShuttingDown,
+# grains deactivate and leave the directory, Dead); a node still running after the grace period is killed.
+#
+# Environment (defaults in brackets):
+#   CLUSTER_DIR [./.cluster]     the data folder cluster-start.sh used
+#   CLUSTER_STOP_TIMEOUT [30]    seconds each tier gets to exit after SIGTERM before SIGKILL
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${CLUSTER_DIR:-$repo/.cluster}"
+timeout="${CLUSTER_STOP_TIMEOUT:-30}"
+[ -d "$dir" ] || { echo "Nothing to stop: $dir does not exist."; exit 0; }
+
+# The pid of a node this cluster started, or nothing when it has exited (a reused pid running something else
+# is not ours to signal).
+node_pid() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 0
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q 'Cluster\.Silo'; then
+    echo "$pid"
+  fi
+}
+
+stop_tier() { # pid files...
+  local pids=() pid_file pid
+  for pid_file in "$@"; do
+    [ -e "$pid_file" ] || continue
+    pid=$(node_pid "$pid_file")
+    if [ -n "$pid" ]; then
+      echo "Stopping $(basename "$pid_file" .pid) (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  local deadline=$((SECONDS + timeout))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "pid $pid still running after ${timeout}s: killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -f "$@"
+}
+
+stop_tier "$dir"/gateway-*.pid
+stop_tier "$dir"/silo-*.pid
+
+# PostgreSQL last: leaving silos still write their Dead rows. "fast" rolls back open sessions and shuts down cleanly.
+if [ -f "$dir/pg/data/postmaster.pid" ]; then
+  pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+  [ -x "$pg_bin/pg_ctl" ] || pg_bin="$(dirname "$(command -v pg_ctl)")"
+  as_pg=()
+  [ "$(id -u)" -ne 0 ] || as_pg=(runuser -u postgres --)
+  echo "Stopping PostgreSQL"
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -m fast -w -t "$timeout" stop >/dev/null || true
+fi
