@@ -9,6 +9,7 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # The benchmark smoke tests compare the silo with nginx under wrk (bench/serving.sh --smoke).
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v curl >/dev/null 2>&1 || need+=(curl) # deploy/cluster-start.sh waits on /healthz with it
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # The coordination-store tests start a throwaway PostgreSQL server from the Debian server binaries.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
