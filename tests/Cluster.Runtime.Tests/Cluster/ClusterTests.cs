@@ -114,8 +114,9 @@ public abstract class ClusterTests
         moved.ShouldNotBeNull();
         moved.Silo.ShouldNotBe(key.Silo);
         moved.Call.ShouldBe(1); // a new activation
-        // Liveness bound: detection plus a few probe rounds of slack for a loaded 2-core machine, not a speed figure.
-        clock.Elapsed.ShouldBeLessThan((bound * 3) + TimeSpan.FromSeconds(5));
+        // Liveness, not speed: the configured detection bound plus generous slack, because CI runs this beside ffmpeg
+        // and Chromium on 2 cores; a grain that never moved, or moved only after minutes, fails.
+        clock.Elapsed.ShouldBeLessThan((bound * 5) + TimeSpan.FromSeconds(15));
         (await caller.Services.GetRequiredService<IGrainDirectory>().Lookup(new GrainId("placedgrain", key.Key)))!.SiloAddress.ToString().ShouldBe(moved.Silo);
     }
 
