@@ -17,9 +17,9 @@ internal static class KestrelListeners
         foreach (var url in publicUrls)
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-                || uri.Scheme != Uri.UriSchemeHttp || uri.IsDefaultPort && !url.Contains(":80", StringComparison.Ordinal))
+                || uri.Scheme != Uri.UriSchemeHttp)
             {
-                throw new InvalidOperationException($"Cannot listen on '{url}': give http://host:port (TLS is terminated in front of the cluster).");
+                throw new InvalidOperationException($"Cannot listen on '{url}': give http://host[:port] (TLS is terminated in front of the cluster).");
             }
 
             Listen(kestrel, uri.Host, uri.Port, HttpProtocols.Http1);

@@ -43,6 +43,9 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     private Grain? _grain;
     private bool _registered;
 
+    // Mirrors _state == Valid for lock-free reads: routing asks it on every call, beside the enqueue's own lock.
+    private volatile bool _active;
+
     public ActivationData(ActivationCatalog catalog, GrainId grainId, GrainClassInfo grainClass, Task? predecessor)
     {
         _catalog = catalog;
@@ -74,16 +77,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     public Guid ActivationId { get; } = Guid.NewGuid();
 
     /// <summary>Past OnActivateAsync and not deactivating: calls to it need no routing.</summary>
-    public bool IsActive
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _state == State.Valid;
-            }
-        }
-    }
+    public bool IsActive => _active;
 
     public IGrainFactory GrainFactory => _catalog.GrainFactory;
 
@@ -171,6 +165,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     private void BeginDeactivationLocked(DeactivationReason reason)
     {
         _state = State.Deactivating;
+        _active = false;
         _reason = reason;
         RetireLocked();
     }
@@ -354,6 +349,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
             if (_state == State.Activating)
             {
                 _state = State.Valid;
+                _active = true;
             }
         }
 

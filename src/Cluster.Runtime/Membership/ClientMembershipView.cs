@@ -65,7 +65,7 @@ internal sealed class ClientMembershipView(
     internal async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var read = await table.ReadAll(cancellationToken).ConfigureAwait(false);
-        var snapshot = new ClusterMembershipSnapshot(new MembershipVersion(read.Version.Version), [.. read.Members.Select(r => r.Entry)]);
+        var snapshot = ClusterMembershipSnapshot.From(read);
         bool changed;
         lock (_lock)
         {

@@ -37,6 +37,13 @@ public sealed record ClusterMembershipSnapshot(MembershipVersion Version, IReadO
     /// <summary>Silos that are <see cref="SiloStatus.Active"/>, ordered by address.</summary>
     public IReadOnlyList<MembershipEntry> ActiveSilos { get; } = [.. Members.Where(m => m.Status == SiloStatus.Active)];
 
+    /// <summary>The view a read of the table gives.</summary>
+    public static ClusterMembershipSnapshot From(MembershipTableData read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return new(new MembershipVersion(read.Version.Version), [.. read.Members.Select(r => r.Entry)]);
+    }
+
     /// <summary>Whether both views list the same silos with the same statuses.</summary>
     public bool HasSameStatuses(ClusterMembershipSnapshot other)
     {

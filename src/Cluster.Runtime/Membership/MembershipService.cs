@@ -544,7 +544,7 @@ internal sealed class MembershipService : IHostedService, IClusterMembership, IC
     /// <summary>Makes <paramref name="read"/> the current view unless a newer one is already published; stops the silo when it reads itself dead.</summary>
     private void Publish(MembershipTableData read)
     {
-        var snapshot = new ClusterMembershipSnapshot(new MembershipVersion(read.Version.Version), [.. read.Members.Select(r => r.Entry)]);
+        var snapshot = ClusterMembershipSnapshot.From(read);
         var own = read.TryGet(LocalSilo)?.Entry;
         bool changed;
         bool ownDead;
