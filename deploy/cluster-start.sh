@@ -5,7 +5,7 @@
 # Stop it with deploy/cluster-stop.sh. Arguments are passed to every node (e.g. --Logging:LogLevel:Default=Warning).
 #
 # Environment (defaults in brackets):
-#   CLUSTER_DIR [./.cluster]         data folder: pg/ (database), logs/NAME.log, NAME.pid
+#   CLUSTER_DIR [./.cluster]         data folder: pg/ (database), logs/NAME.log, NAME.pid, data/NAME (each node's Cluster:DataPath)
 #   CLUSTER_PG_PORT [55432]          PostgreSQL port
 #   CLUSTER_BASE_PORT [8080]         public HTTP: gateway-a = BASE, silo-N = BASE+N, gateway-b = BASE+10
 #   CLUSTER_SILO_PORT [11111]        silo-to-silo HTTP/2: silo-N = SILO_PORT+N-1
@@ -82,7 +82,8 @@ start_node() { # name public-port args...
   shift 2
   # setsid: the node outlives this script and a Ctrl-C in its terminal; the pid file is what cluster-stop.sh signals.
   # --contentRoot: appsettings.json is read from the content root, which is otherwise the current directory.
-  setsid dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" "${stores[@]}" "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
+  # Cluster:DataPath before the caller's arguments, which may name another folder.
+  setsid dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" "${stores[@]}" "--Cluster:DataPath=$dir/data/$name" "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
   names+=("$name")
   ports+=("$port")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the cluster deploy/cluster-start.sh started from the same data folder; safe to run when nothing runs.
+# Stops the cluster deploy/cluster-start.sh (or deploy/tiers-start.sh) started from the same data folder; safe to run when nothing runs.
 # Gateways go first (no new requests reach the silos), then the silos leave gracefully on SIGTERM (ShuttingDown,
 # grains deactivate and leave the directory, Dead); a node still running after the grace period is killed.
 #
@@ -48,6 +48,9 @@ stop_tier() { # pid files...
 
 stop_tier "$dir"/gateway-*.pid
 stop_tier "$dir"/silo-*.pid
+# Nodes of deploy/tiers-start.sh (ingest first, so the origins see its pushes end before they stop).
+stop_tier "$dir"/ingest.pid
+stop_tier "$dir"/*.pid
 
 # PostgreSQL last: leaving silos still write their Dead rows. "fast" rolls back open sessions and shuts down cleanly.
 if [ -f "$dir/pg/data/postmaster.pid" ]; then

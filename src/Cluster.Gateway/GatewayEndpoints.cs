@@ -2,6 +2,7 @@ using System.Globalization;
 using Cluster.Gateway.Admin;
 using Cluster.Gateway.Ingest;
 using Cluster.Gateway.Playback;
+using Cluster.Gateway.Pull;
 using Cluster.Gateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -83,6 +84,9 @@ public static class GatewayEndpoints
                 break;
             case MediaUrlKind.Fragment:
                 await playback.ServeFragmentAsync(context, url);
+                break;
+            case MediaUrlKind.Ingest when HttpMethods.IsGet(context.Request.Method):
+                await context.RequestServices.GetRequiredService<PullOutputHandler>().HandleAsync(context, url);
                 break;
             default:
                 await PlaybackHandler.PlainText(context, StatusCodes.Status405MethodNotAllowed, "Streams(..) and pushed files take POST or PUT from an encoder.");

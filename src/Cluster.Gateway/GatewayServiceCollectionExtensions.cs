@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Cluster.Gateway.Ingest;
+using Cluster.Contracts.Tiers;
 using Cluster.Gateway.Playback;
+using Cluster.Gateway.Pull;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,6 +30,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<FragmentHeaderCache>();
         services.AddSingleton(sp => new ImmutableResponseCache(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ResponseCacheSize));
         services.AddSingleton<PlaybackHandler>();
+        services.AddSingleton<PullOutputHandler>();
+        services.AddClusterTiers(configuration);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin()
             .WithMethods("GET", "HEAD", "OPTIONS")

@@ -8,7 +8,8 @@ namespace Cluster.Silo;
 /// <summary>
 /// Builds a node: by default a silo with the gateway co-hosted (one process is a working single-node cluster);
 /// <c>Cluster:Silo:Enabled=false</c> makes it a gateway alone (a cluster client hosting no grains) and
-/// <c>Cluster:Gateway:Enabled=false</c> a silo without the public endpoints.
+/// <c>Cluster:Gateway:Enabled=false</c> a silo without the public endpoints. <c>--config FILE</c> adds a JSON settings file
+/// (e.g. a tier's role in deploy/tiers) over appsettings.json.
 /// </summary>
 public static class SiloApplication
 {
@@ -24,6 +25,20 @@ public static class SiloApplication
             ? WebApplication.CreateBuilder(args)
             : WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configuration = builder.Configuration;
+        if (configuration["config"] is { Length: > 0 } file)
+        {
+            // A node's role file (deploy/tiers/*.json): over appsettings.json, under the command line and the environment.
+            var path = Path.GetFullPath(file);
+            if (!File.Exists(path))
+            {
+                throw new InvalidOperationException($"--config names {path}, which does not exist.");
+            }
+
+            configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
+            configuration.AddEnvironmentVariables();
+            configuration.AddCommandLine(args);
+        }
+
         var siloEnabled = configuration.GetValue("Cluster:Silo:Enabled", true);
         var gatewayEnabled = configuration.GetValue("Cluster:Gateway:Enabled", true);
         if (!siloEnabled && !gatewayEnabled)

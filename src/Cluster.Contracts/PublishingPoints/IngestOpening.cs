@@ -9,7 +9,15 @@ namespace Cluster.Contracts.PublishingPoints;
 /// <param name="EventId">The <c>Events(id)</c> part of the URL, when present.</param>
 /// <param name="RemoteAddress">Who is pushing, for logs.</param>
 /// <param name="Tracks">The tracks the connection's header announced.</param>
-public sealed record IngestOpening(string ConnectionId, string StreamId, string? EventId, string? RemoteAddress, ImmutableArray<TrackInfo> Tracks);
+public sealed record IngestOpening(string ConnectionId, string StreamId, string? EventId, string? RemoteAddress, ImmutableArray<TrackInfo> Tracks)
+{
+    /// <summary>
+    /// The upstream point's session id when the connection comes from a server of the tier above (push output or pull
+    /// input) rather than an encoder: a Stopped point starts a fresh session for a new upstream session (the upstream
+    /// already decided to restart), and adopts its id so the tiers below follow too.
+    /// </summary>
+    public string? UpstreamSessionId { get; init; }
+}
 
 /// <summary>The point's answer to <see cref="IngestOpening"/>.</summary>
 /// <param name="Accepted">Whether the connection may push.</param>

@@ -1,6 +1,6 @@
 namespace Cluster.Contracts.PublishingPoints;
 
-/// <summary>Per-point settings, from configuration or the admin API.</summary>
+/// <summary>Per-point settings, from configuration or the admin API; persisted so a restarted node has them.</summary>
 public sealed record PublishingPointSettings
 {
     /// <summary>How much of the past stays available (and listed) while live; <see cref="TimeSpan.Zero"/> keeps the whole event. Default 30 minutes.</summary>
@@ -15,10 +15,98 @@ public sealed record PublishingPointSettings
     /// <summary>The event the point is publishing; an encoder announcing another event id starts a fresh session. Default none.</summary>
     public string? EventId { get; init; }
 
+    /// <summary>
+    /// Downstream publishing point URLs (e.g. <c>http://origin-a:8080/live/event1.isml</c>) each track is pushed to in
+    /// the Smooth push format, one POST per track. Default none.
+    /// </summary>
+    public string[] PushOutputs { get; init; } = [];
+
+    /// <summary>An upstream this point pulls its stream from instead of (or besides) encoders. Default none.</summary>
+    public PullInputSettings? PullInput { get; init; }
+
+    /// <summary>Whether downstream servers may pull this point's tracks (<c>GET {point}.isml/Streams(...)</c>). Default true.</summary>
+    public bool AllowServerConnections { get; init; } = true;
+
+    /// <summary>Live-to-VOD archive of every session. Default off.</summary>
+    public ArchiveSettings? Archive { get; init; }
+
     /// <summary>Checks the values; returns a reason fit for a 400 answer, or null.</summary>
     public string? Validate() =>
         DvrWindowLength < TimeSpan.Zero ? "DvrWindowLength must not be negative."
         : LookaheadCount is < 0 or > 16 ? "LookaheadCount must be between 0 and 16."
         : EventId is { Length: > 128 } ? "EventId must be at most 128 characters."
+        : PushOutputs is null ? "PushOutputs must be a list (it may be empty)."
+        : PushOutputs.Length > 16 ? "At most 16 PushOutputs."
+        : PushOutputs.Select(PublishingPointUrl.Validate).FirstOrDefault(r => r is not null) is { } pushReason ? $"PushOutputs: {pushReason}"
+        : PullInput?.Validate() is { } pullReason ? $"PullInput: {pullReason}"
+        : Archive?.Validate() is { } archiveReason ? $"Archive: {archiveReason}"
+        : null;
+}
+
+/// <summary>Where a point pulls its stream from: a primary URL and ordered backups, with the retry rule between them.</summary>
+public sealed record PullInputSettings
+{
+    /// <summary>Upstream publishing point URLs (e.g. <c>http://origin-a:8080/live/event1.isml</c>): the primary first, then the backups in the order they are tried.</summary>
+    public string[] Urls { get; init; } = [];
+
+    /// <summary>How many times a broken or failing upstream is retried before the next URL is tried. Default 2.</summary>
+    public int RetryCount { get; init; } = 2;
+
+    /// <summary>Delay before each retry of the same URL. Default 1 second.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An upstream that sends nothing (not even a new fragment) for this long is treated as broken. Default 10 seconds.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// <see cref="PullMode.Stream"/> (default) reads an upstream of this product through its pull endpoint;
+    /// <see cref="PullMode.Manifest"/> polls a standard Smooth origin's client manifest and fetches new fragments.
+    /// </summary>
+    public PullMode Mode { get; init; } = PullMode.Stream;
+
+    /// <summary>Whether <paramref name="other"/> holds the same values (records compare arrays by reference).</summary>
+    public bool SameAs(PullInputSettings? other) =>
+        other is not null && Urls.SequenceEqual(other.Urls) && this with { Urls = [] } == other with { Urls = [] };
+
+    /// <summary>Checks the values; returns a reason, or null.</summary>
+    public string? Validate() =>
+        Urls is null || Urls.Length == 0 ? "Urls needs at least one upstream URL."
+        : Urls.Length > 16 ? "At most 16 Urls."
+        : Urls.Select(PublishingPointUrl.Validate).FirstOrDefault(r => r is not null) is { } reason ? reason
+        : RetryCount is < 0 or > 100 ? "RetryCount must be between 0 and 100."
+        : RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(5) ? "RetryDelay must be between 0 and 5 minutes."
+        : StallTimeout < TimeSpan.FromMilliseconds(100) || StallTimeout > TimeSpan.FromMinutes(10) ? "StallTimeout must be between 100 ms and 10 minutes."
+        : !Enum.IsDefined(Mode) ? "Mode must be Stream or Manifest."
+        : null;
+}
+
+/// <summary>How a pull input reads its upstream.</summary>
+public enum PullMode
+{
+    /// <summary>A long-lived GET of the upstream's pull endpoint (this product): fragments arrive as they are made.</summary>
+    Stream,
+
+    /// <summary>Polls a standard Smooth origin's client manifest and GETs each new fragment (any IIS-compatible origin).</summary>
+    Manifest,
+}
+
+/// <summary>Live-to-VOD archive settings of a point.</summary>
+public sealed record ArchiveSettings
+{
+    /// <summary>Whether sessions are archived. Default true once the section is given.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Folder the archive is written under (<c>{Folder}/{point path}/{session}</c>); relative paths are from the node's data folder. Default <c>archive</c>.</summary>
+    public string Folder { get; init; } = "archive";
+
+    /// <summary>Starts a new file every this long of media; <see cref="TimeSpan.Zero"/> (default) keeps one file per track and session.</summary>
+    public TimeSpan SegmentLength { get; init; }
+
+    /// <summary>Checks the values; returns a reason, or null.</summary>
+    public string? Validate() =>
+        string.IsNullOrWhiteSpace(Folder) ? "Folder must be given."
+        : Folder.Length > 1024 ? "Folder must be at most 1024 characters."
+        : SegmentLength < TimeSpan.Zero ? "SegmentLength must not be negative."
+        : SegmentLength > TimeSpan.Zero && SegmentLength < TimeSpan.FromSeconds(10) ? "SegmentLength must be zero (no rollover) or at least 10 seconds."
         : null;
 }

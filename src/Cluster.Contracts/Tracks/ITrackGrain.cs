@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Cluster.Media.Model;
 using Cluster.Runtime;
 
@@ -32,7 +33,27 @@ public interface ITrackGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait);
+
+    /// <summary>
+    /// The track as a rewindable stream (what push outputs, pull outputs and the archive subscribe to): up to
+    /// <paramref name="maxCount"/> fragments starting after <paramref name="after"/> (exclusive; <see cref="long.MinValue"/>
+    /// reads from the oldest held), oldest first. When there is none yet and the stream is live, waits up to
+    /// <paramref name="wait"/> for the next one.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait);
+
+    /// <summary>The track's codec and naming for the current session; null while unbound.</summary>
+    [AlwaysInterleave]
+    Task<TrackInfo?> GetInfoAsync();
 }
+
+/// <summary>A batch of a track's stream.</summary>
+/// <param name="Fragments">Fragments after the asked time, oldest first; possibly none.</param>
+/// <param name="SessionEpoch">The session they belong to; a change means the stream a reader followed is over.</param>
+/// <param name="Bound">Whether the track belongs to a session at all (false once cleared by a shutdown or a new session).</param>
+/// <param name="Ended">Whether the stream has ended and <paramref name="Fragments"/> reaches its last fragment.</param>
+public sealed record TrackStreamRead(ImmutableArray<Fragment> Fragments, long SessionEpoch, bool Bound, bool Ended);
 
 /// <summary>A track's CMAF header (ftyp + moov), the kind of track it describes, and its ETag.</summary>
 public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)

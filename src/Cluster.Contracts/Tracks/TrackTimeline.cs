@@ -88,6 +88,26 @@ public sealed class TrackTimeline
         return -1;
     }
 
+    /// <summary>Position of the first fragment starting after <paramref name="time"/> (exclusive); <see cref="Count"/> when there is none.</summary>
+    public int FirstAfter(long time)
+    {
+        int lo = 0, hi = Count;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            if (_fragments[_start + mid].Time <= time)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
     /// <summary>Time and duration of each fragment, in order.</summary>
     public TimelineEntry[] ToEntries()
     {

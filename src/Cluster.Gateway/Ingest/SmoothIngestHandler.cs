@@ -1,4 +1,5 @@
 using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
 using Cluster.Media;
@@ -20,6 +21,8 @@ internal sealed partial class SmoothIngestHandler(
     IngestSlots slots,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<PublishingPointOptions> pointOptions,
+    IOptions<TierOptions> tiers,
+    TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<SmoothIngestHandler> logger)
 {
@@ -80,7 +83,8 @@ internal sealed partial class SmoothIngestHandler(
             return;
         }
 
-        var admission = await point.OpenIngestAsync(new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks), autoCreate);
+        var opening = new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks) { UpstreamSessionId = UpstreamSession(context, url) };
+        var admission = await point.OpenIngestAsync(opening, autoCreate);
         if (!admission.Accepted)
         {
             await IngestHttp.Respond(context, admission.StatusCode, admission.Reason);
@@ -143,6 +147,27 @@ internal sealed partial class SmoothIngestHandler(
         }
     }
 
+    /// <summary>
+    /// The pushing server's session id (a push output of the tier above); when a shared key is set only a signed push
+    /// may carry one, since it can make a Stopped point start a new session.
+    /// </summary>
+    private string? UpstreamSession(HttpContext context, MediaUrl url)
+    {
+        if (context.Request.Headers[TierHeaders.Session].ToString() is not { Length: > 0 and <= 128 } session)
+        {
+            return null;
+        }
+
+        if (tiers.Value.SharedKey is { } key
+            && ServerAuthentication.Verify(key, context.Request.Headers.Authorization, context.Request.Method, context.Request.Path, timeProvider.GetUtcNow()) is { } denied)
+        {
+            LogUnsignedSession(url.PointPath, context.Connection.RemoteIpAddress?.ToString(), denied);
+            return null;
+        }
+
+        return session;
+    }
+
     private sealed class IngestCounts
     {
         public int Added { get; private set; }
@@ -167,6 +192,9 @@ internal sealed partial class SmoothIngestHandler(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest to {Point} from {Remote}: ignored its upstream session id: {Reason}")]
+    private partial void LogUnsignedSession(string point, string? remote, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest to {Point} from {Remote} refused: already {Limit} encoder connections")]
     private partial void LogTooManyConnections(string point, string? remote, int limit);

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.PublishingPoints;
+using Cluster.Grains.Sessions;
+using Cluster.Grains.Tiers;
 using Cluster.Media.Model;
 
 namespace Cluster.Grains.PublishingPoints;
@@ -15,5 +17,14 @@ internal sealed record PointView(
     ImmutableArray<TrackInfo> Tracks,
     DateTimeOffset? LastStateChange)
 {
+    /// <summary>The session's id, as sent to the tiers below.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>Who follows the session (push outputs, archive), for their statistics.</summary>
+    public ImmutableArray<ISessionFollower> Followers { get; init; } = [];
+
+    /// <summary>The pull input, when the point has one.</summary>
+    public IPullInput? PullInput { get; init; }
+
     public static PointView Missing { get; } = new(false, PublishingPointState.Idle, new PublishingPointSettings(), 0, 0, [], [], null);
 }

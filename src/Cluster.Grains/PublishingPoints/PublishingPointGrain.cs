@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
+using Cluster.Grains.Archive;
 using Cluster.Grains.Manifests;
+using Cluster.Grains.Sessions;
+using Cluster.Grains.Tiers;
 using Cluster.Media.Model;
 using Cluster.Runtime;
 using Microsoft.Extensions.Logging;
@@ -17,9 +20,18 @@ namespace Cluster.Grains.PublishingPoints;
 /// </summary>
 internal sealed partial class PublishingPointGrain(
     IOptions<PublishingPointOptions> options,
+    IPublishingPointStore store,
+    IEnumerable<ISessionFollowerFactory> followerFactories,
+    PullInputFactory pullInputs,
+    IArchiveLibrary archives,
     TimeProvider timeProvider,
     ILogger<PublishingPointGrain> logger) : Grain, IPublishingPointGrain
 {
+    private readonly List<ISessionFollower> _followers = [];
+    private IPullInput? _pullInput;
+    private PullInputSettings? _pullInputSettings;
+    private string? _sessionId;
+    private bool _isArchive;
     private readonly Dictionary<string, ImmutableArray<string>> _connections = new(StringComparer.Ordinal);
     private readonly List<(string Key, TrackInfo Info)> _tracks = [];
     private bool _exists;
@@ -30,16 +42,34 @@ internal sealed partial class PublishingPointGrain(
     private readonly ManifestCache _manifestCache = new();
     private volatile PointView _view = PointView.Missing;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.Points.TryGetValue(PrimaryKey, out var configured))
+        if (archives.IsPlaybackPath(PrimaryKey) && await archives.TryLoadAsync(PrimaryKey, cancellationToken) is { } archived)
         {
-            _exists = true;
-            _settings = configured;
-            Publish();
+            await LoadArchiveAsync(archived);
+            return;
         }
 
-        return Task.CompletedTask;
+        // Settings saved through the admin API are newer than the configuration file's starting values.
+        var stored = await LoadStoredAsync(cancellationToken);
+        if (stored is not null || options.Value.Points.TryGetValue(PrimaryKey, out stored))
+        {
+            _exists = true;
+            _settings = stored;
+            UpdatePullInput();
+            Publish();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await StopPullInputAsync();
+        foreach (var follower in _followers)
+        {
+            await follower.DisposeAsync();
+        }
+
+        _followers.Clear();
     }
 
     public Task<PublishingPointStatus> GetStatusAsync() => Task.FromResult(ToStatus(_view));
@@ -54,6 +84,9 @@ internal sealed partial class PublishingPointGrain(
         {
             LogCreated(PrimaryKey);
         }
+
+        await store.SaveAsync(PrimaryKey, settings);
+        UpdatePullInput();
 
         if (dvrChanged)
         {
@@ -109,11 +142,11 @@ internal sealed partial class PublishingPointGrain(
     }
 
     public Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing) =>
-        Task.FromResult(Admission(eventId, createIfMissing, out _) ?? new IngestAdmission(true, 200, null, _epoch, []));
+        Task.FromResult(Admission(eventId, null, createIfMissing, out _) ?? new IngestAdmission(true, 200, null, _epoch, []));
 
     public async Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing)
     {
-        if (Admission(opening.EventId, createIfMissing, out var freshSession) is { } refusal)
+        if (Admission(opening.EventId, opening.UpstreamSessionId, createIfMissing, out var freshSession) is { } refusal)
         {
             LogIngestRefused(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, refusal.StatusCode, refusal.Reason);
             return refusal;
@@ -136,7 +169,7 @@ internal sealed partial class PublishingPointGrain(
 
         if (freshSession)
         {
-            await StartSessionAsync(opening.EventId);
+            await StartSessionAsync(opening.EventId, opening.UpstreamSessionId);
         }
 
         var keys = ImmutableArray.CreateBuilder<string>(opening.Tracks.Length);
@@ -144,13 +177,21 @@ internal sealed partial class PublishingPointGrain(
         {
             var key = Key(track);
             keys.Add(key);
-            if (!_tracks.Exists(known => known.Key == key))
+            var added = !_tracks.Exists(known => known.Key == key);
+            if (added)
             {
                 _tracks.Add((key, track));
                 LogTrackAdded(PrimaryKey, track.Kind, track.Name, track.Bitrate, track.FourCC);
             }
 
             await GrainFactory.GetGrain<ITrackGrain>(key).BindAsync(Binding(track));
+            if (added)
+            {
+                foreach (var follower in _followers)
+                {
+                    follower.OnTrackAdded(key, track);
+                }
+            }
         }
 
         _connections[opening.ConnectionId] = keys.MoveToImmutable();
@@ -205,9 +246,14 @@ internal sealed partial class PublishingPointGrain(
     }
 
     /// <summary>Null when a new encoder may connect; otherwise the refusal. Sets <paramref name="freshSession"/> when it would start a new session.</summary>
-    private IngestAdmission? Admission(string? eventId, bool createIfMissing, out bool freshSession)
+    private IngestAdmission? Admission(string? eventId, string? upstreamSessionId, bool createIfMissing, out bool freshSession)
     {
         freshSession = false;
+        if (_isArchive)
+        {
+            return IngestAdmission.Refuse(403, $"'{PrimaryKey}' is an archived recording, served read-only; push to a live point.");
+        }
+
         if (!_exists && !createIfMissing)
         {
             return IngestAdmission.Refuse(404, $"There is no publishing point '{PrimaryKey}'; create it through the admin API first (auto-create is off).");
@@ -218,7 +264,8 @@ internal sealed partial class PublishingPointGrain(
         {
             case PublishingPointState.Shutdown:
                 return IngestAdmission.Refuse(403, $"Publishing point '{PrimaryKey}' is shut down; start it through the admin API.");
-            case PublishingPointState.Stopped when !_settings.RestartOnEncoderReconnect && !newEvent:
+            case PublishingPointState.Stopped when !_settings.RestartOnEncoderReconnect && !newEvent
+                && (upstreamSessionId is null || upstreamSessionId == _sessionId):
                 return IngestAdmission.Refuse(
                     409,
                     $"Publishing point '{PrimaryKey}' is stopped and serves its recording; push with a new event id (.../Events(id)/Streams(...)), enable restartOnEncoderReconnect, or start it through the admin API.");
@@ -231,7 +278,7 @@ internal sealed partial class PublishingPointGrain(
         }
     }
 
-    private async Task StartSessionAsync(string? eventId)
+    private async Task StartSessionAsync(string? eventId, string? upstreamSessionId)
     {
         _epoch++;
         foreach (var (key, _) in _tracks)
@@ -246,7 +293,85 @@ internal sealed partial class PublishingPointGrain(
             _settings = _settings with { EventId = eventId };
         }
 
+        // The tiers below learn of a restart through this id: an upstream's id when a server feeds us, else the event's,
+        // else a fresh one (two ingest nodes fed by redundant encoders then differ, and a Started origin joins either).
+        _sessionId = upstreamSessionId ?? (eventId is not null ? $"event:{eventId}" : Guid.NewGuid().ToString("N"));
+
+        // Followers of the previous session end by themselves once they see its tracks cleared (the archive finalizes).
+        _followers.Clear();
+        var session = new PointSession(PrimaryKey, _epoch, _sessionId, _settings.EventId, timeProvider.GetUtcNow(), _settings, GrainFactory);
+        foreach (var factory in followerFactories)
+        {
+            _followers.AddRange(factory.Create(session));
+        }
+
         LogSessionStarted(PrimaryKey, _epoch, _settings.EventId);
+    }
+
+    /// <summary>An archived session becomes a Stopped point holding all of it, so every output format serves it as on-demand.</summary>
+    private async Task LoadArchiveAsync(ArchivedSession archived)
+    {
+        _isArchive = true;
+        _exists = true;
+        _epoch = 1;
+        _sessionId = "archive";
+        _settings = new PublishingPointSettings { DvrWindowLength = TimeSpan.Zero, EventId = archived.EventId, AllowServerConnections = false };
+        foreach (var track in archived.Tracks)
+        {
+            var key = Key(track.Info);
+            var grain = GrainFactory.GetGrain<ITrackGrain>(key);
+            await grain.BindAsync(Binding(track.Info));
+            foreach (var fragment in track.Fragments)
+            {
+                await grain.AddFragmentAsync(_epoch, fragment);
+            }
+
+            await grain.SetEndedAsync(_epoch, true);
+            _tracks.Add((key, track.Info));
+        }
+
+        ChangeState(PublishingPointState.Stopped);
+        LogArchiveLoaded(PrimaryKey, archived.Tracks.Length, archived.Finalized);
+        Publish();
+    }
+
+    private async Task<PublishingPointSettings?> LoadStoredAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.LoadAsync(PrimaryKey, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A store that is down must not keep the point from serving; configured or default settings apply.
+            LogStoreFailed(PrimaryKey, e.Message);
+            return null;
+        }
+    }
+
+    private void UpdatePullInput()
+    {
+        if (_pullInput is null ? _settings.PullInput is null : _settings.PullInput?.SameAs(_pullInputSettings) == true)
+        {
+            return;
+        }
+
+        var previous = _pullInput;
+        _pullInputSettings = _settings.PullInput;
+        _pullInput = _settings.PullInput is { } pull ? pullInputs.Start(PrimaryKey, pull) : null;
+        if (previous is not null)
+        {
+            _ = previous.DisposeAsync().AsTask();
+        }
+    }
+
+    private async Task StopPullInputAsync()
+    {
+        if (_pullInput is { } pull)
+        {
+            _pullInput = null;
+            await pull.DisposeAsync();
+        }
     }
 
     private async Task EndSessionAsync()
@@ -287,11 +412,27 @@ internal sealed partial class PublishingPointGrain(
             _connections.Count,
             [.. _tracks.Select(t => t.Key)],
             [.. _tracks.Select(t => t.Info)],
-            _lastStateChange);
+            _lastStateChange)
+        {
+            SessionId = _sessionId,
+            Followers = [.. _followers],
+            PullInput = _pullInput,
+        };
     }
 
     private PublishingPointStatus ToStatus(PointView view) =>
-        new(PrimaryKey, view.Exists, view.State, view.Settings, view.Epoch, view.ActiveConnections, view.Tracks, view.LastStateChange);
+        new(PrimaryKey, view.Exists, view.State, view.Settings, view.Epoch, view.ActiveConnections, view.Tracks, view.LastStateChange)
+        {
+            SessionId = view.SessionId,
+            PullInput = view.PullInput?.Status,
+            PushOutputs = [.. view.Followers.Select(f => f.PushStatus).OfType<PushOutputStatus>()],
+        };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing point {Point}: reading its stored settings failed ({Reason}); using the configured ones")]
+    private partial void LogStoreFailed(string point, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: serving an archived session ({TrackCount} track(s), finalized: {Finalized})")]
+    private partial void LogArchiveLoaded(string point, int trackCount, bool finalized);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point} created")]
     private partial void LogCreated(string point);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
 using Cluster.Media.Cmaf;
@@ -166,6 +167,48 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
                 return FragmentRead.From(_timeline, time);
             }
         }
+    }
+
+    public async Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait)
+    {
+        maxCount = Math.Clamp(maxCount, 1, 256);
+        var deadline = timeProvider.GetUtcNow() + wait;
+        while (true)
+        {
+            // As in ReadFragmentAsync: the signal before the view, so a publish between the two reads still wakes us.
+            var changed = Volatile.Read(ref _changed).Task;
+            var timeline = _timeline;
+            var read = StreamReadFrom(timeline, after, maxCount, _epoch);
+            var remaining = deadline - timeProvider.GetUtcNow();
+            if (!read.Fragments.IsEmpty || read.Ended || !read.Bound || remaining <= TimeSpan.Zero)
+            {
+                return read;
+            }
+
+            try
+            {
+                await changed.WaitAsync(remaining, timeProvider);
+            }
+            catch (TimeoutException)
+            {
+                return StreamReadFrom(_timeline, after, maxCount, _epoch);
+            }
+        }
+    }
+
+    public Task<TrackInfo?> GetInfoAsync() => Task.FromResult(_timeline.Info);
+
+    private static TrackStreamRead StreamReadFrom(TrackTimeline timeline, long after, int maxCount, long epoch)
+    {
+        var first = timeline.FirstAfter(after);
+        var count = Math.Min(maxCount, timeline.Count - first);
+        var fragments = ImmutableArray.CreateBuilder<Fragment>(count);
+        for (var i = 0; i < count; i++)
+        {
+            fragments.Add(timeline[first + i]);
+        }
+
+        return new TrackStreamRead(fragments.MoveToImmutable(), epoch, timeline.Info is not null, timeline.Ended && first + count == timeline.Count);
     }
 
     /// <summary>Only a request at or past the newest fragment's end may wait: anything older will never appear.</summary>

@@ -1,12 +1,21 @@
+using System.Text;
 using Cluster.Media.Boxes;
 using Cluster.Media.Codecs;
 using Cluster.Media.Model;
 
 namespace Cluster.Media.Cmaf;
 
-/// <summary>The one sample entry of a CMAF header (avc1, hvc1 or mp4a), resolved from a track before anything is written.</summary>
+/// <summary>
+/// The one sample entry of a track's stsd (avc1, hvc1, mp4a, or stpp for TTML text), resolved from a track before
+/// anything is written.
+/// </summary>
 internal sealed class SampleEntry
 {
+    private const string TtmlNamespace = "http://www.w3.org/ns/ttml";
+
+    /// <summary>XMLSubtitleSampleEntry (14496-12 12.6.3), how ISO-BMFF carries TTML.</summary>
+    private static readonly uint Stpp = FourCC.Of("stpp");
+
     private readonly uint _type;
     private readonly byte[] _config;
     private readonly TrackInfo _track;
@@ -30,8 +39,21 @@ internal sealed class SampleEntry
 
     public int Channels { get; }
 
+    /// <summary>The box type: avc1, hvc1, mp4a or stpp.</summary>
+    public uint Type => _type;
+
+    /// <summary>The decoder configuration the entry carries (avcC or hvcC payload, AudioSpecificConfig); empty for text.</summary>
+    public ReadOnlySpan<byte> Config => _config;
+
     public static SampleEntry ForTrack(TrackInfo track)
     {
+        if (track.Kind == TrackKind.Text)
+        {
+            return track.FourCC.ToUpperInvariant() is "TTML" or "STPP" or "DFXP"
+                ? new SampleEntry(Stpp, [], track, 0, 0, 0, 0)
+                : throw new MediaFormatException($"Text track '{track.Name}' has FourCC {track.FourCC}; only TTML text has a sample entry here.");
+        }
+
         switch (track.FourCC.ToUpperInvariant())
         {
             case "H264":
@@ -82,6 +104,12 @@ internal sealed class SampleEntry
         if (_type == FourCC.Mp4a)
         {
             WriteAudio(writer);
+        }
+        else if (_type == Stpp)
+        {
+            // namespace, schema_location and auxiliary_mime_types: null-terminated UTF-8 strings, the last two empty.
+            writer.WriteBytes(Encoding.UTF8.GetBytes(TtmlNamespace));
+            writer.WriteZeros(3);
         }
         else
         {

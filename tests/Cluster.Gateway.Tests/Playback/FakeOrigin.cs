@@ -122,6 +122,10 @@ internal sealed class FakeTrackGrain(FakeOrigin origin) : Grain, ITrackGrain
 
     public Task<TrackTimeline> GetTimelineAsync() => throw new NotSupportedException();
 
+    public Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait) => throw new NotSupportedException();
+
+    public Task<TrackInfo?> GetInfoAsync() => throw new NotSupportedException();
+
     public Task BindAsync(TrackBinding binding) => throw new NotSupportedException();
 
     public Task<AddFragmentResult> AddFragmentAsync(long sessionEpoch, Fragment fragment) => throw new NotSupportedException();

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Text.Json;
 using Cluster.Media.Boxes;
 using Cluster.Media.Cmaf;
@@ -197,28 +196,5 @@ public class CmafWriterTests
         probe.GetProperty("packets").GetArrayLength().ShouldBe(fragment.Samples.Length);
     }
 
-    private static JsonElement Ffprobe(byte[] file)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"cmaf-{Guid.NewGuid():N}.mp4");
-        File.WriteAllBytes(path, file);
-        try
-        {
-            var info = new ProcessStartInfo("ffprobe", ["-v", "error", "-show_streams", "-show_packets", "-of", "json", path])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            process.ExitCode.ShouldBe(0, stderr);
-            stderr.ShouldBeEmpty();
-            return JsonDocument.Parse(stdout.Result).RootElement.Clone();
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    private static JsonElement Ffprobe(byte[] file) => TestSupport.Ffprobe.Run(file, ".mp4", "-show_streams", "-show_packets");
 }

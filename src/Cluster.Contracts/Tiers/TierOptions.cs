@@ -1,0 +1,56 @@
+namespace Cluster.Contracts.Tiers;
+
+/// <summary>How this node talks to the tiers above and below it (configuration section <c>Cluster:Tiers</c>).</summary>
+public sealed class TierOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Cluster:Tiers";
+
+    /// <summary>
+    /// Key shared by the servers of one deployment. When set, a pull (and a push from a push output) must carry an
+    /// HMAC of the request made with it (<see cref="ServerAuthentication"/>); the key itself never travels. Default none:
+    /// any server may pull from points that allow server connections.
+    /// </summary>
+    public string? SharedKey { get; set; }
+
+    /// <summary>Most fragments per track a push output sends again (after a reconnect) or catches up; older ones are dropped and counted. Default 64.</summary>
+    public int PushBacklog { get; set; } = 64;
+
+    /// <summary>How many of the last fragments a push output resends after a reconnect (the downstream keeps one copy per time). Default 3.</summary>
+    public int PushResendCount { get; set; } = 3;
+
+    /// <summary>Longest wait between reconnect attempts of a push output (the backoff starts at 200 ms and doubles). Default 5 seconds.</summary>
+    public TimeSpan PushMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long connecting to another server may take. Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Checks the values; returns the problems found.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (SharedKey is { Length: < 16 })
+        {
+            yield return "Cluster:Tiers:SharedKey must have at least 16 characters.";
+        }
+
+        if (PushBacklog is < 1 or > 100_000)
+        {
+            yield return "Cluster:Tiers:PushBacklog must be between 1 and 100000.";
+        }
+
+        if (PushResendCount < 0 || PushResendCount > PushBacklog)
+        {
+            yield return "Cluster:Tiers:PushResendCount must be between 0 and PushBacklog.";
+        }
+
+        if (PushMaxRetryDelay < TimeSpan.FromMilliseconds(200) || PushMaxRetryDelay > TimeSpan.FromMinutes(5))
+        {
+            yield return "Cluster:Tiers:PushMaxRetryDelay must be between 200 ms and 5 minutes.";
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return "Cluster:Tiers:ConnectTimeout must be between 0 and 5 minutes.";
+        }
+    }
+}
