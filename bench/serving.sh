@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet "$silo_dll" --urls "http://127.0.0.1:$silo_port" --Logging:LogLevel:Default=Warning >"$work/silo.log" 2>&1 &
+dotnet "$silo_dll" --urls "http://127.0.0.1:$silo_port" --Logging:LogLevel:Default=Warning "--Cluster:DataPath=$work/data" >"$work/silo.log" 2>&1 &
 silo_pid=$!
 ours="http://127.0.0.1:$silo_port"
 for _ in $(seq 1 300); do

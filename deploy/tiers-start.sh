@@ -10,7 +10,8 @@
 # Environment (defaults in brackets):
 #   TIERS_DIR [./.tiers]            data folder: logs/NAME.log, NAME.pid, data/NAME (each node's Cluster:DataPath)
 #   TIERS_BASE_PORT [8100]          ingest = BASE, origin-a = BASE+1, origin-b = BASE+2, distribution = BASE+3
-#   TIERS_POINTS [live/event1]      points the distribution pulls (space-separated paths)
+#   TIERS_POINTS [live/event1]      points the distribution pulls (space-separated paths; empty: none, add them with
+#                                   PUT /admin/publishing-points/{path} and a pullInput)
 #   TIERS_START_TIMEOUT [60]        seconds each node gets to answer /healthz
 #   TIERS_NO_BUILD [0]              1: use the existing Release build instead of building first
 #   CLUSTER_SILO_DLL                the node binary [src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll]
@@ -18,7 +19,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$(mkdir -p "${TIERS_DIR:-$repo/.tiers}" && cd "${TIERS_DIR:-$repo/.tiers}" && pwd)"
 base="${TIERS_BASE_PORT:-8100}"
-points="${TIERS_POINTS:-live/event1}"
+points="${TIERS_POINTS-live/event1}"
 timeout="${TIERS_START_TIMEOUT:-60}"
 dll="${CLUSTER_SILO_DLL:-$repo/src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll}"
 
@@ -86,6 +87,7 @@ start_node ingest "$ingest" ingest \
 wait_healthy
 
 first=${points%% *}
+first=${first:-live/event1}
 cat <<EOF
 Tiers running from $dir (logs in $dir/logs):
   ingest        $(url "$ingest")      push: $(url "$ingest")/$first.isml/Streams(video)

@@ -48,6 +48,9 @@ public sealed class GrainDvr : IAsyncDisposable
             {
                 // The window is exactly the 2 hours of fragments added, so the window slides as the benchmark adds more.
                 ["Cluster:PublishingPoints:Defaults:DvrWindowLength"] = "02:00:00",
+
+                // Nothing to persist between runs, and no data folder written wherever the benchmark is started.
+                ["Cluster:PublishingPoints:Store"] = "InMemory",
             })
             .Build();
         var services = new ServiceCollection();

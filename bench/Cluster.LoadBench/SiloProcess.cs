@@ -5,14 +5,19 @@ using System.Net.Sockets;
 
 namespace Cluster.LoadBench;
 
-/// <summary>A silo started as its own process (so its CPU and memory can be read from /proc), on a free loopback port.</summary>
+/// <summary>
+/// A silo started as its own process (so its CPU and memory can be read from /proc), on a free loopback port, with a
+/// fresh temporary data folder (<c>Cluster:DataPath</c>) deleted on dispose.
+/// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly string _dataPath;
 
-    private SiloProcess(Process process, Uri address)
+    private SiloProcess(Process process, string dataPath, Uri address)
     {
         _process = process;
+        _dataPath = dataPath;
         Address = address;
     }
 
@@ -40,7 +45,8 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[dll, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", .. settings])
+        var dataPath = Directory.CreateTempSubdirectory("cluster-loadbench-").FullName;
+        foreach (var argument in (string[])[dll, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--Cluster:DataPath={dataPath}", .. settings])
         {
             start.ArgumentList.Add(argument);
         }
@@ -63,7 +69,7 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var silo = new SiloProcess(process, address);
+        var silo = new SiloProcess(process, dataPath, address);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
         while (true)
@@ -144,5 +150,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        try
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary folder is harmless.
+        }
     }
 }

@@ -1,6 +1,11 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
+using Cluster.Contracts.Tiers;
+using Cluster.Grains.Archive;
 using Cluster.Grains.PublishingPoints;
+using Cluster.Grains.Sessions;
+using Cluster.Grains.Tiers;
+using Cluster.Grains.Storage;
 using Cluster.Grains.Tracks;
 using Cluster.Grains.Transport;
 using Cluster.Runtime;
@@ -21,6 +26,17 @@ public static class GrainsServiceCollectionExtensions
             .Bind(configuration.GetSection(PublishingPointOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PublishingPointOptions>, PublishingPointOptionsValidator>();
+        services.AddPublishingPointStore(configuration);
+        services.AddClusterTiers(configuration);
+        services.AddSingleton<TierHttp>();
+        services.AddSingleton<PullInputFactory>();
+        services.AddSingleton<ISessionFollowerFactory, PushOutputFactory>();
+        services.AddClusterArchive(configuration);
+        if (configuration.GetValue("Cluster:Silo:Enabled", true))
+        {
+            services.AddHostedService<PullInputKeeper>();
+        }
+
         services.AddGrain<IPublishingPointGrain, PublishingPointGrain>();
         services.AddGrain<ITrackGrain, TrackGrain>();
 
@@ -31,6 +47,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddGrainCallCodec(new FragmentReadCodec(fragments));
         services.AddGrainCallCodec(new ManifestDocumentCodec());
         services.AddGrainCallCodec(new CmafTrackHeaderCodec());
+        services.AddGrainCallCodec(new TrackStreamReadCodec(fragments));
         return services;
     }
 

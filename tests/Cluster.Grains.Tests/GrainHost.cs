@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Grains.Tests;
 
-/// <summary>The grains on the real in-process runtime, with a fake clock.</summary>
+/// <summary>
+/// The grains on the real in-process runtime, with a fake clock. Points' settings are stored in memory, in this host
+/// only (settings may name another store, e.g. <c>Cluster:PublishingPoints:Store=File</c> with a temporary <c>Cluster:DataPath</c>).
+/// </summary>
 internal sealed class GrainHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
@@ -15,6 +18,7 @@ internal sealed class GrainHost : IAsyncDisposable
     public GrainHost(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Cluster:PublishingPoints:Store", "InMemory")])
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         var services = new ServiceCollection();

@@ -15,6 +15,8 @@ public delegate WebApplication TestNodeBuilder(string[] args, Action<WebApplicat
 /// An in-process cluster of real silos (Kestrel on loopback ports, HTTP/2 between them) sharing one membership table
 /// and grain directory, in memory unless settings name PostgreSQL (Orleans' TestingHost): start, stop, restart and
 /// crash silos (a crash writes nothing, so peers must detect it), start gateways, and wait until membership is stable.
+/// The nodes share one fresh temporary data folder (<c>Cluster:DataPath</c>), deleted on dispose, as silos sharing a
+/// volume would: a restarted silo, or the silo a grain moves to, finds what another one stored there.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
@@ -22,6 +24,7 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string[] _settings;
     private readonly InMemoryClusterStore _store = new();
     private readonly List<TestNode> _nodes = [];
+    private readonly TemporaryFolder _data = new("cluster-testcluster-");
 
     private TestCluster(TestNodeBuilder build, string[] settings)
     {
@@ -154,6 +157,8 @@ public sealed class TestCluster : IAsyncDisposable
         {
             await node.DisposeAsync();
         }
+
+        _data.Dispose();
     }
 
     private async Task<TestNode> StartNodeAsync(bool isSilo, int publicPort, int siloPort, string[] extraSettings)
@@ -162,6 +167,9 @@ public sealed class TestCluster : IAsyncDisposable
         [
             "--urls", $"http://127.0.0.1:{publicPort}",
             "--Logging:LogLevel:Default=Warning",
+
+            // Before the settings, so a test can still name its own folder.
+            _data.DataPathArgument,
             .. _settings,
             .. extraSettings,
         ];

@@ -19,6 +19,15 @@ public sealed class TierOptions
     /// <summary>How many of the last fragments a push output resends after a reconnect (the downstream keeps one copy per time). Default 3.</summary>
     public int PushResendCount { get; set; } = 3;
 
+    /// <summary>
+    /// After a reconnect a push output also resends every fragment it wrote this long before (a broken HTTP/1.1 body
+    /// acknowledges nothing, and the socket's buffers may have held them). Default 10 seconds.
+    /// </summary>
+    public TimeSpan PushResendWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a push output keeps retrying an unreachable downstream once the stream it pushes has ended. Default 1 minute.</summary>
+    public TimeSpan PushRetryAfterEnd { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Longest wait between reconnect attempts of a push output (the backoff starts at 200 ms and doubles). Default 5 seconds.</summary>
     public TimeSpan PushMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -41,6 +50,16 @@ public sealed class TierOptions
         if (PushResendCount < 0 || PushResendCount > PushBacklog)
         {
             yield return "Cluster:Tiers:PushResendCount must be between 0 and PushBacklog.";
+        }
+
+        if (PushResendWindow < TimeSpan.Zero || PushResendWindow > TimeSpan.FromMinutes(10))
+        {
+            yield return "Cluster:Tiers:PushResendWindow must be between 0 and 10 minutes.";
+        }
+
+        if (PushRetryAfterEnd < TimeSpan.Zero || PushRetryAfterEnd > TimeSpan.FromDays(1))
+        {
+            yield return "Cluster:Tiers:PushRetryAfterEnd must be between 0 and 1 day.";
         }
 
         if (PushMaxRetryDelay < TimeSpan.FromMilliseconds(200) || PushMaxRetryDelay > TimeSpan.FromMinutes(5))

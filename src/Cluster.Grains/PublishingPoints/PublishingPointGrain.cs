@@ -249,7 +249,7 @@ internal sealed partial class PublishingPointGrain(
     private IngestAdmission? Admission(string? eventId, string? upstreamSessionId, bool createIfMissing, out bool freshSession)
     {
         freshSession = false;
-        if (_isArchive)
+        if (_isArchive || archives.IsPlaybackPath(PrimaryKey))
         {
             return IngestAdmission.Refuse(403, $"'{PrimaryKey}' is an archived recording, served read-only; push to a live point.");
         }

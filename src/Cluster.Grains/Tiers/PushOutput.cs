@@ -32,8 +32,11 @@ internal sealed partial class PushOutput : ISessionFollower
     private int _reconnects;
     private volatile string? _lastError;
 
+    private readonly TimeProvider _timeProvider;
+
     public PushOutput(string url, PointSession session, TierHttp http, TimeProvider timeProvider, ILogger logger)
     {
+        _timeProvider = timeProvider;
         _url = url;
         _session = session;
         _http = http;
@@ -50,7 +53,7 @@ internal sealed partial class PushOutput : ISessionFollower
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _reconnects);
-                    LogRetrying(_session.PointPath, _url, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    LogRetrying(_session.PointPath, _url, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -75,16 +78,32 @@ internal sealed partial class PushOutput : ISessionFollower
     {
         var stream = $"{info.Name}_{info.Bitrate}";
         var target = PublishingPointUrl.Stream(_url, stream, _session.EventId);
-        var recent = new Queue<long>();
+        var sent = new SentLog(_http.Options.PushBacklog);
         var highest = long.MinValue;
+        DateTimeOffset? endedSeen = null;
         try
         {
             var end = await _retry.ExecuteAsync(
                 async ct =>
                 {
-                    // Start after the fragment before the last few sent, so those are sent again: the downstream may not
-                    // have read them before the connection broke, and it keeps one copy of each time anyway.
-                    var after = recent.Count > _http.Options.PushResendCount ? recent.Peek() : long.MinValue;
+                    // A downstream that stays down does not get retried for ever: not once the session is over, and
+                    // for a bounded time once its stream has ended (the event is over; its archive is elsewhere).
+                    var state = await _session.Grains.GetGrain<ITrackGrain>(trackKey).ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
+                    if (!state.Bound || state.SessionEpoch != _session.Epoch)
+                    {
+                        return PumpEnd.SessionOver;
+                    }
+
+                    endedSeen = state.Ended ? endedSeen ?? _timeProvider.GetUtcNow() : null;
+                    if (endedSeen is { } since && _timeProvider.GetUtcNow() - since > _http.Options.PushRetryAfterEnd)
+                    {
+                        LogGaveUp(_session.PointPath, _url, stream, _http.Options.PushRetryAfterEnd);
+                        return PumpEnd.Ended;
+                    }
+
+                    // Fragments written shortly before a break may still have been in the socket's buffers: the new
+                    // connection sends them again (the downstream keeps one copy of each time anyway).
+                    var after = sent.ResumeAfter(_timeProvider.GetUtcNow() - _http.Options.PushResendWindow, _http.Options.PushResendCount);
                     var pump = new TrackStreamPump(_session.Grains, [new PumpTrack(trackKey, info, after)], _session.Epoch)
                     {
                         MaxBacklog = _http.Options.PushBacklog,
@@ -97,11 +116,7 @@ internal sealed partial class PushOutput : ISessionFollower
                             }
 
                             highest = Math.Max(highest, fragment.Time);
-                            recent.Enqueue(fragment.Time);
-                            if (recent.Count > _http.Options.PushResendCount + 1)
-                            {
-                                recent.Dequeue();
-                            }
+                            sent.Add(fragment.Time, _timeProvider.GetUtcNow());
                         },
                     };
                     try
@@ -180,10 +195,13 @@ internal sealed partial class PushOutput : ISessionFollower
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push output of {Point} to {Url}: connection {Attempt} in {DelayMs} ms after: {Reason}")]
-    private partial void LogRetrying(string point, string url, int attempt, double delayMs, string? reason);
+    private partial void LogRetrying(string point, string url, int attempt, long delayMs, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push output of {Point} to {Url}: stream {Stream} fell behind; dropped {Count} fragment(s) to catch up")]
     private partial void LogDropped(string point, string url, string stream, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push output of {Point} to {Url}: stream {Stream} ended and the downstream stayed unreachable for {Limit}; giving up")]
+    private partial void LogGaveUp(string point, string url, string stream, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Push output of {Point} to {Url}: stream {Stream} done ({End})")]
     private partial void LogTrackDone(string point, string url, string stream, PumpEnd end);

@@ -57,6 +57,15 @@ internal static class PostgreSqlSchema
             CREATE INDEX IF NOT EXISTS cluster_grain_directory_by_silo
                 ON cluster_grain_directory (cluster_id, silo_endpoint, silo_generation);
             """),
+        (2, "publishing point settings", """
+            CREATE TABLE IF NOT EXISTS publishing_points (
+                cluster_id  text        NOT NULL,
+                path        text        NOT NULL,
+                settings    jsonb       NOT NULL,
+                updated_at  timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (cluster_id, path)
+            );
+            """),
     ];
 
     /// <summary>The schema version this build writes and reads.</summary>

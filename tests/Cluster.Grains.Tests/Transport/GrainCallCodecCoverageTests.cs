@@ -36,7 +36,7 @@ public sealed class GrainCallCodecCoverageTests : IAsyncDisposable
         services.AddLogging();
         services.AddClusterRuntime();
         services.AddClusterGrainCalls();
-        services.AddClusterGrains(new ConfigurationBuilder().Build());
+        services.AddClusterGrains(new ConfigurationBuilder().AddInMemoryCollection([new("Cluster:PublishingPoints:Store", "InMemory")]).Build());
         _services = services.BuildServiceProvider(validateScopes: true);
         _registry = _services.GetRequiredService<GrainCallCodecRegistry>();
         _registrations = [.. _services.GetServices<GrainCallCodecRegistration>()];
@@ -47,6 +47,7 @@ public sealed class GrainCallCodecCoverageTests : IAsyncDisposable
     [InlineData(typeof(FragmentRead))]
     [InlineData(typeof(ManifestDocument))]
     [InlineData(typeof(CmafTrackHeader))]
+    [InlineData(typeof(TrackStreamRead))]
     public void Get_MediaReadResult_RegisteredBinaryCodecNotJson(Type type)
     {
         var codec = _registry.Get(type);
@@ -220,7 +221,17 @@ public sealed class GrainCallCodecCoverageTests : IAsyncDisposable
     private static bool TryRepresentative(Type type, out object? value)
     {
         var video = GrainHost.Video(400_000) with { DecoderConfig = new byte[] { 1, 100, 0, 31 }, Language = "en", DisplayWidth = 640, DisplayHeight = 360 };
-        var settings = new PublishingPointSettings { DvrWindowLength = TimeSpan.FromMinutes(5), LookaheadCount = 3, RestartOnEncoderReconnect = true, EventId = "e1" };
+        var settings = new PublishingPointSettings
+        {
+            DvrWindowLength = TimeSpan.FromMinutes(5),
+            LookaheadCount = 3,
+            RestartOnEncoderReconnect = true,
+            EventId = "e1",
+            PushOutputs = ["http://origin-a:8080/{path}.isml"],
+            PullInput = new PullInputSettings { Urls = ["http://a/live/e.isml", "http://b/live/e.isml"], RetryCount = 4, RetryDelay = TimeSpan.FromMilliseconds(300), Mode = PullMode.Manifest },
+            AllowServerConnections = false,
+            Archive = new ArchiveSettings { Folder = "/srv/archive", SegmentLength = TimeSpan.FromMinutes(10) },
+        };
         var fragment = new Fragment(20_000_000, [new Sample(10_000_000, 3, Sample.SyncFlags, 5), new Sample(10_000_000, 2, Sample.NonSyncFlags, -5)], new byte[] { 1, 2, 3, 4, 5 });
         value = type switch
         {
@@ -233,7 +244,9 @@ public sealed class GrainCallCodecCoverageTests : IAsyncDisposable
             _ when type == typeof(PublishingPointSettings) => settings,
             _ when type == typeof(PublishingPointStatus) => new PublishingPointStatus(
                 "live/event1", true, PublishingPointState.Started, settings, 3, 1, [video, GrainHost.Audio()], new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.FromHours(1))),
-            _ when type == typeof(IngestOpening) => new IngestOpening("c1", "s1", "e1", "10.0.0.1:5000", [video, GrainHost.Audio()]),
+            _ when type == typeof(IngestOpening) => new IngestOpening("c1", "s1", "e1", "10.0.0.1:5000", [video, GrainHost.Audio()]) { UpstreamSessionId = "event:e1" },
+            _ when type == typeof(TrackInfo) => video,
+            _ when type == typeof(TrackStreamRead) => new TrackStreamRead([fragment], 3, Bound: true, Ended: true),
             _ when type == typeof(IngestAdmission) => new IngestAdmission(true, 200, "fine", 3, ["live/event1/video_400000", "live/event1/audio_64000"]),
             _ when type == typeof(TrackBinding) => new TrackBinding(3, video, TimeSpan.FromMinutes(5), 2),
             _ when type == typeof(Fragment) => fragment,

@@ -1,4 +1,5 @@
 using Cluster.Silo;
+using Cluster.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -6,14 +7,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Integration.Tests.Infrastructure;
 
-/// <summary>A real silo (Kestrel on a free loopback port) started in-process, as <c>dotnet run --project src/Cluster.Silo</c> would.</summary>
+/// <summary>
+/// A real silo (Kestrel on a free loopback port) started in-process, as <c>dotnet run --project src/Cluster.Silo</c> would,
+/// with a fresh temporary data folder (<c>Cluster:DataPath</c>) deleted on dispose.
+/// </summary>
 public sealed class InProcessSilo : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TemporaryFolder _data;
 
-    private InProcessSilo(WebApplication app, Uri address)
+    private InProcessSilo(WebApplication app, TemporaryFolder data, Uri address)
     {
         _app = app;
+        _data = data;
         Address = address;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -26,11 +32,21 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public static async Task<InProcessSilo> StartAsync(params string[] settings)
     {
-        string[] args = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings];
-        var app = SiloApplication.Build(args);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new InProcessSilo(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        var data = new TemporaryFolder("cluster-silo-");
+        try
+        {
+            // The data folder before the settings, so a test can still name its own.
+            string[] args = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", data.DataPathArgument, .. settings];
+            var app = SiloApplication.Build(args);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new InProcessSilo(app, data, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
     }
 
     public Uri Url(string relative) => new(Address, relative);
@@ -40,5 +56,6 @@ public sealed class InProcessSilo : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _data.Dispose();
     }
 }

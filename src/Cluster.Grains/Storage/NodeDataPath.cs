@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Cluster.Grains.Storage;
+
+/// <summary>
+/// The node's data folder (configuration key <c>Cluster:DataPath</c>): persisted point settings and, by default, the
+/// archive live under it. Default <c>data</c>, relative to the working directory.
+/// </summary>
+public static class NodeDataPath
+{
+    /// <summary>The configuration key.</summary>
+    public const string Key = "Cluster:DataPath";
+
+    /// <summary>The folder, made absolute.</summary>
+    public static string Resolve(IConfiguration configuration) =>
+        Path.GetFullPath(configuration[Key] is { Length: > 0 } path ? path : "data");
+
+    /// <summary><paramref name="path"/> when absolute, else under the node's data folder.</summary>
+    public static string Under(IConfiguration configuration, string path) =>
+        Path.IsPathRooted(path) ? Path.GetFullPath(path) : Path.GetFullPath(Path.Combine(Resolve(configuration), path));
+}

@@ -1,0 +1,395 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using Cluster.Integration.Tests.Infrastructure;
+
+namespace Cluster.Integration.Tests.ProcessCluster;
+
+/// <summary>
+/// The tier topology an operator runs: <c>deploy/tiers-start.sh</c> (ingest, origin-a, origin-b, distribution, each its
+/// own process) in a temporary data folder on free loopback ports, with no point pre-configured on the distribution;
+/// stopped with <c>deploy/tiers-stop.sh</c> on dispose.
+/// </summary>
+/// <remarks>Port layout, as the script documents it: ingest = base, origin-a = base+1, origin-b = base+2, distribution = base+3.</remarks>
+public sealed class ScriptedTiers : IAsyncDisposable
+{
+    public const string IngestNode = "ingest";
+    public const string OriginANode = "origin-a";
+    public const string OriginBNode = "origin-b";
+    public const string DistributionNode = "distribution";
+
+    private const string FolderPrefix = "tiers-proc-";
+
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a restarted node gets to answer <c>/healthz</c> (the script's own default).</summary>
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a node gets to exit after SIGTERM (the stop script's grace period used here).</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>A tiers folder untouched this long belongs to a test run that ended without stopping it (the test takes a few minutes).</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(30);
+
+    private readonly int _basePort;
+    private int _stopped;
+
+    private ScriptedTiers(string directory, int basePort)
+    {
+        Directory = directory;
+        _basePort = basePort;
+    }
+
+    /// <summary>The data folder (<c>TIERS_DIR</c>): pid files, <c>logs/</c>, <c>data/NAME</c>.</summary>
+    public string Directory { get; }
+
+    /// <summary>The node encoders push to.</summary>
+    public Uri Ingest => Url(IngestNode);
+
+    /// <summary>The primary origin (the distribution's first pull URL).</summary>
+    public Uri OriginA => Url(OriginANode);
+
+    /// <summary>The backup origin.</summary>
+    public Uri OriginB => Url(OriginBNode);
+
+    /// <summary>The node viewers play from.</summary>
+    public Uri Distribution => Url(DistributionNode);
+
+    /// <summary>What the start script printed (what an operator sees on the terminal).</summary>
+    public string StartOutput { get; private set; } = "";
+
+    /// <summary>Runs <c>deploy/tiers-start.sh</c> on free ports; on failure runs the stop script too and throws with its output.</summary>
+    public static async Task<ScriptedTiers> StartAsync(params string[] nodeArguments)
+    {
+        await StopAbandonedAsync();
+        var directory = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(directory);
+        var tiers = new ScriptedTiers(directory, FindFreePortBlock());
+        try
+        {
+            var (exitCode, output) = await tiers.RunScriptAsync("tiers-start.sh", nodeArguments);
+            tiers.StartOutput = output;
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"deploy/tiers-start.sh exited with {exitCode}:{Environment.NewLine}{output}");
+            }
+
+            return tiers;
+        }
+        catch
+        {
+            await tiers.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The base URL of node <paramref name="name"/>.</summary>
+    public Uri Url(string name)
+    {
+        var offset = name switch
+        {
+            IngestNode => 0,
+            OriginANode => 1,
+            OriginBNode => 2,
+            DistributionNode => 3,
+            _ => throw new ArgumentException($"{name} is none of the tiers' nodes.", nameof(name)),
+        };
+        return new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_basePort + offset}/"));
+    }
+
+    /// <summary>Node <paramref name="name"/>'s data folder (its <c>Cluster:DataPath</c>).</summary>
+    public string DataPath(string name) => Path.Combine(Directory, "data", name);
+
+    /// <summary>The pid recorded for node <paramref name="name"/> (by the start script, or by <see cref="RestartAsync"/>).</summary>
+    public int PidOf(string name) =>
+        int.Parse(File.ReadAllText(PidFile(name)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    /// <summary>Crashes node <paramref name="name"/> (SIGKILL: no goodbye) and waits until the process is gone.</summary>
+    public async Task KillAsync(string name)
+    {
+        var pid = PidOf(name);
+        using (var process = Process.GetProcessById(pid))
+        {
+            process.Kill();
+        }
+
+        await WaitForExitAsync(pid, TimeSpan.FromSeconds(10), $"{name} (pid {pid}) survived SIGKILL");
+    }
+
+    /// <summary>
+    /// Stops node <paramref name="name"/> as the stop script does (SIGTERM, then waits for it to leave) and starts it
+    /// again with the very command line and working folder it ran with, appending to its log; returns once it answers
+    /// <c>/healthz</c>.
+    /// </summary>
+    public async Task RestartAsync(string name)
+    {
+        var pid = PidOf(name);
+        var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var workingDirectory = new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget ?? RepositoryPaths.Root;
+        arguments.ShouldContain(a => a.EndsWith("Cluster.Silo.dll", StringComparison.Ordinal), $"pid {pid} is not a node: {string.Join(' ', arguments)}");
+
+        var (exitCode, output) = await RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], RepositoryPaths.Root, new Dictionary<string, string>());
+        exitCode.ShouldBe(0, output);
+        await WaitForExitAsync(pid, StopTimeout, $"{name} (pid {pid}) still ran {StopTimeout} after SIGTERM\n{LogTail(name)}");
+
+        // Detached from the test process in its own session, as the start script starts it.
+        var environment = new Dictionary<string, string> { ["TIERS_NODE_LOG"] = Path.Combine(Directory, "logs", name + ".log") };
+        (exitCode, output) = await RunAsync(
+            "bash",
+            ["-c", "setsid \"$@\" </dev/null >>\"$TIERS_NODE_LOG\" 2>&1 & echo $!", "restart", .. arguments],
+            workingDirectory,
+            environment);
+        exitCode.ShouldBe(0, output);
+        var newPid = int.Parse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(PidFile(name), newPid.ToString(CultureInfo.InvariantCulture) + "\n");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Url(name), "healthz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    File.ReadAllText($"/proc/{newPid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+                        .SequenceEqual(arguments).ShouldBeTrue($"{name} restarted with another command line than {string.Join(' ', arguments)}");
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (!IsAlive(newPid))
+            {
+                throw new InvalidOperationException($"{name} exited while restarting\n{LogTail(name)}");
+            }
+
+            if (stopwatch.Elapsed > HealthTimeout)
+            {
+                throw new TimeoutException($"{name} did not answer /healthz within {HealthTimeout} of its restart\n{LogTail(name)}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> is running (and not a zombie).</summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var status = File.ReadAllText($"/proc/{pid}/stat");
+            return status[(status.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The last lines of node <paramref name="name"/>'s log, for assertion messages.</summary>
+    public string LogTail(string name, int lines = 40)
+    {
+        var file = Path.Combine(Directory, "logs", name + ".log");
+        try
+        {
+            return $"--- {name}.log (last {lines} lines) ---{Environment.NewLine}{string.Join(Environment.NewLine, File.ReadLines(file).TakeLast(lines))}";
+        }
+        catch (IOException ex)
+        {
+            return $"--- {name}.log unreadable: {ex.Message}";
+        }
+    }
+
+    /// <summary>The last lines of every node's log.</summary>
+    public string LogTails(int lines = 25) =>
+        string.Join(Environment.NewLine, new[] { IngestNode, OriginANode, OriginBNode, DistributionNode }.Select(n => LogTail(n, lines)));
+
+    /// <summary>Runs <c>deploy/tiers-stop.sh</c> (once) and deletes the data folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var (exitCode, output) = await RunScriptAsync("tiers-stop.sh", []);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"deploy/tiers-stop.sh exited with {exitCode}:{Environment.NewLine}{output}");
+            }
+        }
+        finally
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // A leftover temporary folder is harmless.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops tiers of earlier test runs that were killed before their dispose ran (the nodes are detached from the test
+    /// process, so nothing else would ever stop them) and deletes their folders.
+    /// </summary>
+    private static async Task StopAbandonedAsync()
+    {
+        foreach (var folder in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            if (TimeProvider.System.GetUtcNow().UtcDateTime - System.IO.Directory.GetLastWriteTimeUtc(folder) > AbandonedAfter)
+            {
+                try
+                {
+                    await new ScriptedTiers(folder, 0).DisposeAsync();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+                {
+                    // Someone else's leftovers that will not stop are no reason to fail this run.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A base port whose four ports are free on loopback now. Another process may still take one before the nodes bind
+    /// it; the start script then fails with the node's log.
+    /// </summary>
+    private static int FindFreePortBlock()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var basePort = Random.Shared.Next(20_000, 30_000);
+            if (Enumerable.Range(0, 4).All(offset => IsFree(basePort + offset)))
+            {
+                return basePort;
+            }
+        }
+
+        throw new InvalidOperationException("No free block of 4 loopback ports found in 20000-30003.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The Release or Debug build of the node, matching this test assembly's configuration.</summary>
+    private static string SiloDll()
+    {
+        var configuration = typeof(ScriptedTiers).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        return Path.Combine(RepositoryPaths.Root, "src", "Cluster.Silo", "bin", configuration, "net10.0", "Cluster.Silo.dll");
+    }
+
+    private static async Task WaitForExitAsync(int pid, TimeSpan timeout, string failure)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (IsAlive(pid))
+        {
+            if (stopwatch.Elapsed > timeout)
+            {
+                throw new TimeoutException(failure);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private string PidFile(string name) => Path.Combine(Directory, name + ".pid");
+
+    private Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyList<string> arguments)
+    {
+        // The test project's build has just built the node, so the script runs it as is. An empty TIERS_POINTS: the
+        // distribution pulls nothing until a point is configured through its admin API.
+        var environment = new Dictionary<string, string>
+        {
+            ["TIERS_DIR"] = Directory,
+            ["TIERS_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture),
+            ["TIERS_POINTS"] = "",
+            ["TIERS_NO_BUILD"] = "1",
+            ["CLUSTER_SILO_DLL"] = SiloDll(),
+            ["CLUSTER_STOP_TIMEOUT"] = ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        };
+        return RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", script), .. arguments], RepositoryPaths.Root, environment);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(ScriptTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {ScriptTimeout}:{Environment.NewLine}{Text(output)}");
+        }
+
+        // WaitForExitAsync also waits for the redirected output to be read to its end.
+        return (process.ExitCode, Text(output));
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}
