@@ -149,12 +149,14 @@ internal abstract partial class PullInputBase : IPullInput
     private async Task RunAsync()
     {
         var ct = _stop.Token;
+        var givenUp = 0;
         while (!ct.IsCancellationRequested)
         {
             var url = Settings.Urls[_current];
             try
             {
                 var idle = await _retry.ExecuteAsync(token => new ValueTask<bool>(ReadOnceAsync(url, token)), ct);
+                givenUp = 0;
                 if (idle)
                 {
                     // Nothing new upstream (its session is over and we hold it): look again later.
@@ -178,7 +180,7 @@ internal abstract partial class PullInputBase : IPullInput
 
                 try
                 {
-                    await Task.Delay(Settings.RetryDelay, TimeProvider, ct);
+                    await Task.Delay(FailoverDelay(++givenUp), TimeProvider, ct);
                 }
                 catch (OperationCanceledException)
                 {
@@ -187,6 +189,24 @@ internal abstract partial class PullInputBase : IPullInput
             }
         }
     }
+
+    /// <summary>
+    /// RetryDelay between URLs; once every URL has failed in a row, the wait doubles per round (from at least a second,
+    /// up to 30 s), so upstreams that all lack the point are not hammered, nor the failover count inflated.
+    /// </summary>
+    private TimeSpan FailoverDelay(int givenUpInARow)
+    {
+        var rounds = (givenUpInARow - 1) / Settings.Urls.Length;
+        if (rounds == 0)
+        {
+            return Settings.RetryDelay;
+        }
+
+        var first = Settings.RetryDelay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : Settings.RetryDelay;
+        return TimeSpan.FromTicks(Math.Min(MaxFailoverDelay.Ticks, first.Ticks << Math.Min(rounds - 1, 16)));
+    }
+
+    private static readonly TimeSpan MaxFailoverDelay = TimeSpan.FromSeconds(30);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull input of {Point}: retry {Attempt} of {Url} after: {Reason}")]
     private partial void LogRetrying(string point, string url, int attempt, string? reason);

@@ -266,7 +266,13 @@ public sealed class PullInputTests
                 actual[i].Samples.ShouldBe(expected[i].Samples, name);
                 actual[i].Data.ToArray().ShouldBe(expected[i].Data.ToArray(), name);
             }
+
+            // CMAF packaging (HLS, DASH) works from what was pulled: a manifest's CodecPrivateData is enough for the headers.
+            var cmaf = (await Timeline(downstream, Down, track).GetCmafHeaderAsync()).ShouldNotBeNull(name);
+            cmaf.Kind.ShouldBe(track.Kind);
         }
+
+        (await downstream.Grains.GetGrain<IPublishingPointGrain>(Down).GetManifestAsync(ManifestFormat.Dash)).ShouldNotBeNull();
     }
 
     private static ITrackGrain Timeline(OriginNode node, string point, TrackInfo track) =>
