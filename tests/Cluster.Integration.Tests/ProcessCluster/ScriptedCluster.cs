@@ -1,10 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Text;
-using Cluster.Integration.Tests.Infrastructure;
 using Npgsql;
 
 namespace Cluster.Integration.Tests.ProcessCluster;
@@ -22,11 +16,6 @@ public sealed class ScriptedCluster : IAsyncDisposable
     public const int SiloCount = 3;
 
     private const string FolderPrefix = "cluster-proc-";
-
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
-
-    /// <summary>A cluster folder untouched this long belongs to a test run that ended without stopping it (the test takes under a minute).</summary>
-    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(30);
 
     private readonly int _basePort;
     private int _stopped;
@@ -63,7 +52,7 @@ public sealed class ScriptedCluster : IAsyncDisposable
 
         // Default permissions (0755 under the usual umask): the postgres user must reach the database folder inside.
         System.IO.Directory.CreateDirectory(directory);
-        var cluster = new ScriptedCluster(directory, FindFreePortBlock());
+        var cluster = new ScriptedCluster(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 10, 20, 21, 22, 30]));
         try
         {
             var (exitCode, output) = await cluster.RunScriptAsync("cluster-start.sh", nodeArguments);
@@ -95,35 +84,13 @@ public sealed class ScriptedCluster : IAsyncDisposable
         int.Parse(File.ReadAllText(Path.Combine(Directory, name + ".pid")).Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
 
     /// <summary>Whether process <paramref name="pid"/> is running (and not a zombie).</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var status = File.ReadAllText($"/proc/{pid}/stat");
-            return status[(status.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsAlive(int pid) => DeployScripts.IsAlive(pid);
 
     /// <summary>The command line of process <paramref name="pid"/>, arguments separated by spaces.</summary>
     public static string CommandLine(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
 
     /// <summary>The last lines of node <paramref name="name"/>'s log, for assertion messages.</summary>
-    public string LogTail(string name, int lines = 40)
-    {
-        var file = Path.Combine(Directory, "logs", name + ".log");
-        try
-        {
-            return $"--- {name}.log (last {lines} lines) ---{Environment.NewLine}{string.Join(Environment.NewLine, File.ReadLines(file).TakeLast(lines))}";
-        }
-        catch (IOException ex)
-        {
-            return $"--- {name}.log unreadable: {ex.Message}";
-        }
-    }
+    public string LogTail(string name, int lines = 40) => DeployScripts.LogTail(Directory, name, lines);
 
     /// <summary>Where the grain directory says <paramref name="grainType"/>/<paramref name="grainKey"/> is active (<c>endpoint@generation</c>), or null.</summary>
     public async Task<(string Endpoint, long Generation)?> LookupGrainAsync(string grainType, string grainKey)
@@ -190,141 +157,24 @@ public sealed class ScriptedCluster : IAsyncDisposable
         }
         finally
         {
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A leftover temporary folder is harmless.
-            }
+            DeployScripts.DeleteFolder(Directory);
         }
     }
 
-    /// <summary>
-    /// Stops clusters of earlier test runs that were killed before their dispose ran (the nodes are detached from the
-    /// test process, so nothing else would ever stop them) and deletes their folders.
-    /// </summary>
-    private static async Task StopAbandonedAsync()
-    {
-        foreach (var folder in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-        {
-            if (TimeProvider.System.GetUtcNow().UtcDateTime - System.IO.Directory.GetLastWriteTimeUtc(folder) > AbandonedAfter)
-            {
-                try
-                {
-                    await new ScriptedCluster(folder, 0).DisposeAsync();
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-                {
-                    // Someone else's leftovers that will not stop are no reason to fail this run.
-                }
-            }
-        }
-    }
+    private static Task StopAbandonedAsync() =>
+        DeployScripts.StopAbandonedAsync(FolderPrefix, folder => new ScriptedCluster(folder, 0).DisposeAsync());
 
-    /// <summary>
-    /// A base port whose layout (base..base+3, base+10, base+20..base+22, base+30) is free on loopback now. Another
-    /// process may still take one before the nodes bind it; the start script then fails with the node's log.
-    /// </summary>
-    private static int FindFreePortBlock()
-    {
-        int[] offsets = [0, 1, 2, 3, 10, 20, 21, 22, 30];
-        for (var attempt = 0; attempt < 100; attempt++)
+    private Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyList<string> arguments) =>
+        DeployScripts.RunAsync(script, arguments, new Dictionary<string, string>
         {
-            var basePort = Random.Shared.Next(20_000, 30_000);
-            if (offsets.All(offset => IsFree(basePort + offset)))
-            {
-                return basePort;
-            }
-        }
-
-        throw new InvalidOperationException("No free block of loopback ports found in 20000-30040.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The Release or Debug build of the node, matching this test assembly's configuration.</summary>
-    private static string SiloDll()
-    {
-        var configuration = typeof(ScriptedCluster).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        return Path.Combine(RepositoryPaths.Root, "src", "Cluster.Silo", "bin", configuration, "net10.0", "Cluster.Silo.dll");
-    }
-
-    private async Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyList<string> arguments)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "deploy", script));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The test project's build has just built the node, so the script runs it as is.
-        start.Environment["CLUSTER_DIR"] = Directory;
-        start.Environment["CLUSTER_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture);
-        start.Environment["CLUSTER_SILO_PORT"] = (_basePort + 20).ToString(CultureInfo.InvariantCulture);
-        start.Environment["CLUSTER_PG_PORT"] = (_basePort + 30).ToString(CultureInfo.InvariantCulture);
-        start.Environment["CLUSTER_SILOS"] = SiloCount.ToString(CultureInfo.InvariantCulture);
-        start.Environment["CLUSTER_NO_BUILD"] = "1";
-        start.Environment["CLUSTER_SILO_DLL"] = SiloDll();
-        start.Environment["CLUSTER_STOP_TIMEOUT"] = "20";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {script}.");
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"deploy/{script} did not finish within {ScriptTimeout}:{Environment.NewLine}{Text(output)}");
-        }
-
-        // WaitForExitAsync also waits for the redirected output to be read to its end.
-        return (process.ExitCode, Text(output));
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
+            // The test project's build has just built the node, so the script runs it as is.
+            ["CLUSTER_DIR"] = Directory,
+            ["CLUSTER_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_SILO_PORT"] = (_basePort + 20).ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_PG_PORT"] = (_basePort + 30).ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_SILOS"] = SiloCount.ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_NO_BUILD"] = "1",
+            ["CLUSTER_SILO_DLL"] = DeployScripts.SiloDll(),
+            ["CLUSTER_STOP_TIMEOUT"] = "20",
+        });
 }

@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Text;
 using Cluster.Integration.Tests.Infrastructure;
 
 namespace Cluster.Integration.Tests.ProcessCluster;
@@ -23,16 +19,11 @@ public sealed class ScriptedTiers : IAsyncDisposable
 
     private const string FolderPrefix = "tiers-proc-";
 
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
-
     /// <summary>How long a restarted node gets to answer <c>/healthz</c> (the script's own default).</summary>
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a node gets to exit after SIGTERM (the stop script's grace period used here).</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
-
-    /// <summary>A tiers folder untouched this long belongs to a test run that ended without stopping it (the test takes a few minutes).</summary>
-    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(30);
 
     private readonly int _basePort;
     private int _stopped;
@@ -67,7 +58,7 @@ public sealed class ScriptedTiers : IAsyncDisposable
         await StopAbandonedAsync();
         var directory = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var tiers = new ScriptedTiers(directory, FindFreePortBlock());
+        var tiers = new ScriptedTiers(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3]));
         try
         {
             var (exitCode, output) = await tiers.RunScriptAsync("tiers-start.sh", nodeArguments);
@@ -131,13 +122,13 @@ public sealed class ScriptedTiers : IAsyncDisposable
         var workingDirectory = new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget ?? RepositoryPaths.Root;
         arguments.ShouldContain(a => a.EndsWith("Cluster.Silo.dll", StringComparison.Ordinal), $"pid {pid} is not a node: {string.Join(' ', arguments)}");
 
-        var (exitCode, output) = await RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], RepositoryPaths.Root, new Dictionary<string, string>());
+        var (exitCode, output) = await DeployScripts.RunProcessAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], RepositoryPaths.Root, new Dictionary<string, string>());
         exitCode.ShouldBe(0, output);
         await WaitForExitAsync(pid, StopTimeout, $"{name} (pid {pid}) still ran {StopTimeout} after SIGTERM\n{LogTail(name)}");
 
         // Detached from the test process in its own session, as the start script starts it.
         var environment = new Dictionary<string, string> { ["TIERS_NODE_LOG"] = Path.Combine(Directory, "logs", name + ".log") };
-        (exitCode, output) = await RunAsync(
+        (exitCode, output) = await DeployScripts.RunProcessAsync(
             "bash",
             ["-c", "setsid \"$@\" </dev/null >>\"$TIERS_NODE_LOG\" 2>&1 & echo $!", "restart", .. arguments],
             workingDirectory,
@@ -180,32 +171,10 @@ public sealed class ScriptedTiers : IAsyncDisposable
     }
 
     /// <summary>Whether process <paramref name="pid"/> is running (and not a zombie).</summary>
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var status = File.ReadAllText($"/proc/{pid}/stat");
-            return status[(status.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsAlive(int pid) => DeployScripts.IsAlive(pid);
 
     /// <summary>The last lines of node <paramref name="name"/>'s log, for assertion messages.</summary>
-    public string LogTail(string name, int lines = 40)
-    {
-        var file = Path.Combine(Directory, "logs", name + ".log");
-        try
-        {
-            return $"--- {name}.log (last {lines} lines) ---{Environment.NewLine}{string.Join(Environment.NewLine, File.ReadLines(file).TakeLast(lines))}";
-        }
-        catch (IOException ex)
-        {
-            return $"--- {name}.log unreadable: {ex.Message}";
-        }
-    }
+    public string LogTail(string name, int lines = 40) => DeployScripts.LogTail(Directory, name, lines);
 
     /// <summary>The last lines of every node's log.</summary>
     public string LogTails(int lines = 25) =>
@@ -229,77 +198,12 @@ public sealed class ScriptedTiers : IAsyncDisposable
         }
         finally
         {
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A leftover temporary folder is harmless.
-            }
+            DeployScripts.DeleteFolder(Directory);
         }
     }
 
-    /// <summary>
-    /// Stops tiers of earlier test runs that were killed before their dispose ran (the nodes are detached from the test
-    /// process, so nothing else would ever stop them) and deletes their folders.
-    /// </summary>
-    private static async Task StopAbandonedAsync()
-    {
-        foreach (var folder in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-        {
-            if (TimeProvider.System.GetUtcNow().UtcDateTime - System.IO.Directory.GetLastWriteTimeUtc(folder) > AbandonedAfter)
-            {
-                try
-                {
-                    await new ScriptedTiers(folder, 0).DisposeAsync();
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-                {
-                    // Someone else's leftovers that will not stop are no reason to fail this run.
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// A base port whose four ports are free on loopback now. Another process may still take one before the nodes bind
-    /// it; the start script then fails with the node's log.
-    /// </summary>
-    private static int FindFreePortBlock()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var basePort = Random.Shared.Next(20_000, 30_000);
-            if (Enumerable.Range(0, 4).All(offset => IsFree(basePort + offset)))
-            {
-                return basePort;
-            }
-        }
-
-        throw new InvalidOperationException("No free block of 4 loopback ports found in 20000-30003.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The Release or Debug build of the node, matching this test assembly's configuration.</summary>
-    private static string SiloDll()
-    {
-        var configuration = typeof(ScriptedTiers).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        return Path.Combine(RepositoryPaths.Root, "src", "Cluster.Silo", "bin", configuration, "net10.0", "Cluster.Silo.dll");
-    }
+    private static Task StopAbandonedAsync() =>
+        DeployScripts.StopAbandonedAsync(FolderPrefix, folder => new ScriptedTiers(folder, 0).DisposeAsync());
 
     private static async Task WaitForExitAsync(int pid, TimeSpan timeout, string failure)
     {
@@ -327,69 +231,9 @@ public sealed class ScriptedTiers : IAsyncDisposable
             ["TIERS_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture),
             ["TIERS_POINTS"] = "",
             ["TIERS_NO_BUILD"] = "1",
-            ["CLUSTER_SILO_DLL"] = SiloDll(),
+            ["CLUSTER_SILO_DLL"] = DeployScripts.SiloDll(),
             ["CLUSTER_STOP_TIMEOUT"] = ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
-        return RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "deploy", script), .. arguments], RepositoryPaths.Root, environment);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IReadOnlyList<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {ScriptTimeout}:{Environment.NewLine}{Text(output)}");
-        }
-
-        // WaitForExitAsync also waits for the redirected output to be read to its end.
-        return (process.ExitCode, Text(output));
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
+        return DeployScripts.RunAsync(script, arguments, environment);
     }
 }

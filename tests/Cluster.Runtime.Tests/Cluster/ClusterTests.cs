@@ -69,6 +69,10 @@ public abstract class ClusterTests
 
         await cluster.StopAsync(leaving);
 
+        // The leaving silo wrote Dead itself (no failure detection); the caller only has to have read it, or a call may
+        // still be routed by its cached location to the stopped silo's closed connection.
+        await cluster.WaitForStableAsync();
+
         // The stopped silo removed its entries before it wrote Dead, so calls go elsewhere at once.
         var directory = cluster.Silos[0].Services.GetRequiredService<IGrainDirectory>();
         foreach (var key in keys)
