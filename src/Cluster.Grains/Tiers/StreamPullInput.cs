@@ -6,6 +6,7 @@ using Cluster.Contracts.Tracks;
 using Cluster.Media;
 using Cluster.Media.Smooth;
 using Cluster.Runtime;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Grains.Tiers;
@@ -84,7 +85,7 @@ internal sealed partial class StreamPullInput : PullInputBase
             var admission = await point.OpenIngestAsync(opening, createIfMissing: true);
             if (!admission.Accepted)
             {
-                if (admission.StatusCode == StatusCodesConflict)
+                if (admission.StatusCode == StatusCodes.Status409Conflict)
                 {
                     return true;
                 }
@@ -155,8 +156,6 @@ internal sealed partial class StreamPullInput : PullInputBase
             return false;
         }
     }
-
-    private const int StatusCodesConflict = 409;
 
     private static async Task<T> Stalled<T>(Func<ValueTask<T>> read, CancellationTokenSource stall, CancellationToken ct)
     {
