@@ -20,8 +20,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-if [ ! -f tests/players/node_modules/dashjs/package.json ] || [ ! -f tests/players/node_modules/hls.js/package.json ]; then
-  echo "Installing the test players from npm"
+if [ ! -f tests/players/node_modules/dashjs/package.json ] || [ ! -f tests/players/node_modules/hls.js/package.json ] \
+  || [ ! -f tests/players/node_modules/azurite/package.json ]; then
+  echo "Installing the test players and Azurite (the Azure Storage emulator) from npm"
   (cd tests/players && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -56,10 +56,10 @@ dotnet "$silo_dll" --urls "http://127.0.0.1:$silo_port" --Logging:LogLevel:Defau
 silo_pid=$!
 ours="http://127.0.0.1:$silo_port"
 for _ in $(seq 1 300); do
-  curl -fsS -o /dev/null "$ours/time" 2>/dev/null && break
+  curl -fsS -o /dev/null "$ours/healthz" 2>/dev/null && break
   sleep 0.1
 done
-curl -fsS -o /dev/null "$ours/time"
+curl -fsS -o /dev/null "$ours/healthz"
 
 point=bench/serving
 echo "# pushing $media_seconds s of $size H.264 at $kbps kbit/s to $ours/$point.isml (as fast as ffmpeg encodes)" >&2

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Starts a multi-node cluster on this machine, each node its own process on loopback:
-#   a private PostgreSQL (the membership table and grain directory all nodes share),
-#   3 silos (grains, with the public endpoints co-hosted) and 2 gateways (public endpoints only, no grains).
+# Starts a multi-node Orleans cluster on this machine, each node its own process on loopback:
+#   a private PostgreSQL (the Orleans membership table and the publishing point settings all nodes share),
+#   3 silos (grains, with the public endpoints co-hosted) and 2 gateways (public endpoints only: Orleans clients, no grains).
 # Stop it with deploy/cluster-stop.sh. Arguments are passed to every node (e.g. --Logging:LogLevel:Default=Warning).
 #
 # Environment (defaults in brackets):
 #   CLUSTER_DIR [./.cluster]         data folder: pg/ (database), logs/NAME.log, NAME.pid, data/NAME (each node's Cluster:DataPath)
 #   CLUSTER_PG_PORT [55432]          PostgreSQL port
 #   CLUSTER_BASE_PORT [8080]         public HTTP: gateway-a = BASE, silo-N = BASE+N, gateway-b = BASE+10
-#   CLUSTER_SILO_PORT [11111]        silo-to-silo HTTP/2: silo-N = SILO_PORT+N-1
+#   CLUSTER_SILO_PORT [11111]        Orleans silo-to-silo port: silo-N = SILO_PORT+N-1; its Orleans gateway port (for the
+#                                    gateway nodes) = SILO_PORT+N-1+100
 #   CLUSTER_SILOS [3]                number of silos (at most 9, so their public ports stay below gateway-b's)
+#   CLUSTER_JOIN                     a silo number N (1..9): start only silo-N and let it join the cluster already running
+#                                    from CLUSTER_DIR (a silo added as an event grows, or one restarted after a crash);
+#                                    CLUSTER_NODE=silo-N deploy/cluster-stop.sh takes one silo out again
 #   CLUSTER_START_TIMEOUT [60]       seconds each node gets to answer /healthz
 #   CLUSTER_NO_BUILD [0]             1: use the existing Release build instead of building first
 #   CLUSTER_SILO_DLL                 the node binary to run [src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll]
@@ -23,16 +27,21 @@ silo_port="${CLUSTER_SILO_PORT:-11111}"
 silos="${CLUSTER_SILOS:-3}"
 timeout="${CLUSTER_START_TIMEOUT:-60}"
 dll="${CLUSTER_SILO_DLL:-$repo/src/Cluster.Silo/bin/Release/net10.0/Cluster.Silo.dll}"
+join="${CLUSTER_JOIN:-}"
 if (( silos < 1 || silos > 9 )); then
   echo "CLUSTER_SILOS must be 1..9 (was $silos)" >&2
   exit 2
 fi
+if [ -n "$join" ] && ! [[ "$join" =~ ^[1-9]$ ]]; then
+  echo "CLUSTER_JOIN must be a silo number 1..9 (was $join)" >&2
+  exit 2
+fi
 
-# A node left running by an earlier start would clash on its ports: one cluster per data folder.
-for pid_file in "$dir"/*.pid; do
+# A node left running by an earlier start would clash on its ports: one cluster per data folder (one silo-N when joining).
+for pid_file in "$dir"/${join:+silo-$join}*.pid; do
   [ -e "$pid_file" ] || continue
   if kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-    echo "A cluster is already running from $dir ($(basename "$pid_file" .pid), pid $(cat "$pid_file")); run deploy/cluster-stop.sh first." >&2
+    echo "$(basename "$pid_file" .pid) is already running from $dir (pid $(cat "$pid_file")); run deploy/cluster-stop.sh first." >&2
     exit 1
   fi
   rm -f "$pid_file"
@@ -69,10 +78,7 @@ if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; th
     || { echo "PostgreSQL did not start; end of $dir/logs/postgresql.log:" >&2; tail -n 20 "$dir/logs/postgresql.log" >&2; exit 1; }
 fi
 db="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
-stores=(
-  "--Cluster:Membership:Provider=PostgreSql" "--Cluster:Membership:ConnectionString=$db"
-  "--Cluster:Directory:Provider=PostgreSql" "--Cluster:Directory:ConnectionString=$db"
-)
+stores=("--Cluster:Membership:Provider=PostgreSql" "--Cluster:Membership:ConnectionString=$db")
 
 # --- nodes ----------------------------------------------------------------------------------------------------
 names=()
@@ -109,10 +115,24 @@ wait_healthy() { # waits for every node started so far
   done
 }
 
+start_silo() { # number args...
+  local i=$1
+  shift
+  start_node "silo-$i" $((base + i)) "--Cluster:Silo:Name=silo-$i" "--Cluster:Silo:Endpoint=127.0.0.1:$((silo_port + i - 1))" \
+    "--Cluster:Silo:GatewayPort=$((silo_port + i - 1 + 100))" "$@"
+}
+
+if [ -n "$join" ]; then
+  start_silo "$join" "$@"
+  wait_healthy
+  echo "silo-$join joined the cluster running from $dir: http://127.0.0.1:$((base + join)) (log: $dir/logs/silo-$join.log)"
+  exit 0
+fi
+
 # Silos first, together (the store serialises their schema set-up and joins). Gateways only once the silos are up:
-# a gateway reads the membership table as it starts, and one started earlier would route nowhere until its next read.
+# an Orleans client finds the silos' gateway ports in the membership table as it starts.
 for i in $(seq 1 "$silos"); do
-  start_node "silo-$i" $((base + i)) "--Cluster:Silo:Endpoint=127.0.0.1:$((silo_port + i - 1))" "--Cluster:Silo:Roles:0=origin" "$@"
+  start_silo "$i" "$@"
 done
 wait_healthy
 start_node gateway-a "$base" --Cluster:Silo:Enabled=false "$@"

@@ -6,6 +6,7 @@
 # Environment (defaults in brackets):
 #   CLUSTER_DIR [./.cluster]     the data folder cluster-start.sh used
 #   CLUSTER_STOP_TIMEOUT [30]    seconds each tier gets to exit after SIGTERM before SIGKILL
+#   CLUSTER_NODE                 one node's name (e.g. silo-2): stop only that node, gracefully, and leave the rest running
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${CLUSTER_DIR:-$repo/.cluster}"
@@ -45,6 +46,13 @@ stop_tier() { # pid files...
   done
   rm -f "$@"
 }
+
+if [ -n "${CLUSTER_NODE:-}" ]; then
+  [[ "$CLUSTER_NODE" =~ ^[A-Za-z0-9_-]+$ ]] || { echo "CLUSTER_NODE must be a node name such as silo-2 (was $CLUSTER_NODE)" >&2; exit 2; }
+  [ -e "$dir/$CLUSTER_NODE.pid" ] || { echo "No $CLUSTER_NODE.pid in $dir: nothing to stop."; exit 0; }
+  stop_tier "$dir/$CLUSTER_NODE.pid"
+  exit 0
+fi
 
 stop_tier "$dir"/gateway-*.pid
 stop_tier "$dir"/silo-*.pid

@@ -9,7 +9,8 @@
 #
 # Environment (defaults in brackets):
 #   TIERS_DIR [./.tiers]            data folder: logs/NAME.log, NAME.pid, data/NAME (each node's Cluster:DataPath)
-#   TIERS_BASE_PORT [8100]          ingest = BASE, origin-a = BASE+1, origin-b = BASE+2, distribution = BASE+3
+#   TIERS_BASE_PORT [8100]          ingest = BASE, origin-a = BASE+1, origin-b = BASE+2, distribution = BASE+3;
+#                                   each node's Orleans silo port is its HTTP port + 20, its gateway port + 40
 #   TIERS_POINTS [live/event1]      points the distribution pulls (space-separated paths; empty: none, add them with
 #                                   PUT /admin/publishing-points/{path} and a pullInput)
 #   TIERS_START_TIMEOUT [60]        seconds each node gets to answer /healthz
@@ -48,7 +49,8 @@ start_node() { # name port role args...
   local name=$1 port=$2 role=$3
   shift 3
   setsid dotnet "$dll" --contentRoot "$(dirname "$dll")" --config "$repo/deploy/tiers/$role.json" --urls "$(url "$port")" \
-    "--Cluster:DataPath=$dir/data/$name" "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
+    "--Cluster:DataPath=$dir/data/$name" "--Cluster:Silo:Name=$name" \
+    "--Cluster:Silo:Endpoint=127.0.0.1:$((port + 20))" "--Cluster:Silo:GatewayPort=$((port + 40))" "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
   names+=("$name")
   ports+=("$port")

@@ -3,7 +3,8 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains;
 using Cluster.Media.Model;
-using Cluster.Runtime;
+using Cluster.Grains.Clustering;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,25 +12,25 @@ using Microsoft.Extensions.Logging;
 namespace Cluster.Benchmarks;
 
 /// <summary>
-/// A publishing point with a full 2-hour DVR on 6 tracks, held by the real runtime and grains (DI-registered, called
-/// through <see cref="IGrainFactory"/> exactly as the gateway calls them).
+/// A publishing point with a full 2-hour DVR on 6 tracks, held by the grains on a real Orleans silo in this process
+/// (localhost clustering on free ports), called through <see cref="IGrainFactory"/> exactly as a co-hosted gateway calls them.
 /// </summary>
 public sealed class GrainDvr : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
     private readonly ImmutableArray<TrackInfo> _tracks;
     private readonly long[] _nextTime;
     private readonly int[] _nextIndex;
     private ImmutableArray<string> _trackKeys;
     private long _epoch;
 
-    private GrainDvr(ServiceProvider services, ImmutableArray<TrackInfo> tracks)
+    private GrainDvr(IHost host, ImmutableArray<TrackInfo> tracks)
     {
-        _services = services;
+        _host = host;
         _tracks = tracks;
         _nextTime = new long[tracks.Length];
         _nextIndex = new int[tracks.Length];
-        Grains = services.GetRequiredService<IGrainFactory>();
+        Grains = host.Services.GetRequiredService<IGrainFactory>();
         Point = Grains.GetGrain<IPublishingPointGrain>(PointPath);
     }
 
@@ -51,13 +52,17 @@ public sealed class GrainDvr : IAsyncDisposable
 
                 // Nothing to persist between runs, and no data folder written wherever the benchmark is started.
                 ["Cluster:PublishingPoints:Store"] = "InMemory",
+                ["Cluster:Silo:Endpoint"] = $"127.0.0.1:{FreePort()}",
+                ["Cluster:Silo:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             })
             .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddClusterRuntime();
-        services.AddClusterGrains(configuration);
-        var dvr = new GrainDvr(services.BuildServiceProvider(), BenchData.Tracks());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddClusterGrains(configuration);
+        builder.UseOrleans(silo => silo.AddClusterSilo(configuration));
+        var host = builder.Build();
+        await host.StartAsync();
+        var dvr = new GrainDvr(host, BenchData.Tracks());
         await dvr.OpenAsync();
         for (var i = 0; i < fragmentsPerTrack; i++)
         {
@@ -111,5 +116,16 @@ public sealed class GrainDvr : IAsyncDisposable
         _trackKeys = admission.TrackKeys;
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

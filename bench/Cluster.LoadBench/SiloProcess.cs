@@ -81,7 +81,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync("time");
+                using var response = await http.GetAsync("healthz");
                 if (response.IsSuccessStatusCode)
                 {
                     return silo;
@@ -99,7 +99,7 @@ public sealed class SiloProcess : IAsyncDisposable
             if (watch.Elapsed > TimeSpan.FromSeconds(60))
             {
                 await silo.DisposeAsync();
-                throw new TimeoutException("The silo did not answer /time within 60 s.");
+                throw new TimeoutException("The silo did not answer /healthz within 60 s.");
             }
 
             await Task.Delay(100);

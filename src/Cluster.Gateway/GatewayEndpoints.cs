@@ -6,7 +6,6 @@ using Cluster.Gateway.Pull;
 using Cluster.Gateway.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Cluster.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +19,7 @@ public static class GatewayEndpoints
     {
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
         AdminEndpoints.Map(app);
+        SiloEndpoints.Map(app);
 
         // DASH clients sync their clock here (the MPD's UTCTiming, urn:mpeg:dash:utc:http-iso:2014).
         app.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), "text/plain"));
@@ -38,7 +38,7 @@ public static class GatewayEndpoints
         {
             await handle(context, path);
         }
-        catch (Exception exception) when (exception is GrainCallException or TimeoutException)
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayEndpoints))
                 .SiloUnavailable(context.Request.Method, context.Request.Path, exception.Message);

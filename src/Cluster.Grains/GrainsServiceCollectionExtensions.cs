@@ -1,25 +1,20 @@
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Contracts.Tracks;
 using Cluster.Contracts.Tiers;
+using Cluster.Grains.Activations;
 using Cluster.Grains.Archive;
-using Cluster.Grains.PublishingPoints;
 using Cluster.Grains.Sessions;
 using Cluster.Grains.Tiers;
 using Cluster.Grains.Storage;
-using Cluster.Grains.Tracks;
-using Cluster.Grains.Transport;
-using Cluster.Runtime;
-using Cluster.Runtime.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Cluster.Grains;
 
-/// <summary>Registers the media grains with the runtime.</summary>
+/// <summary>Registers what the media grains need (Orleans finds the grain classes themselves).</summary>
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>Adds publishing point and track grains, with <see cref="PublishingPointOptions"/> bound from <c>Cluster:PublishingPoints</c> and validated at start-up.</summary>
+    /// <summary>Adds the services of publishing point and track grains, with <see cref="PublishingPointOptions"/> bound from <c>Cluster:PublishingPoints</c> and validated at start-up.</summary>
     public static IServiceCollection AddClusterGrains(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PublishingPointOptions>()
@@ -28,6 +23,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PublishingPointOptions>, PublishingPointOptionsValidator>();
         services.AddPublishingPointStore(configuration);
         services.AddClusterTiers(configuration);
+        services.AddSingleton<RunningActivations>();
         services.AddSingleton<TierHttp>();
         services.AddSingleton<PullInputFactory>();
         services.AddSingleton<ISessionFollowerFactory, PushOutputFactory>();
@@ -37,17 +33,6 @@ public static class GrainsServiceCollectionExtensions
             services.AddHostedService<PullInputKeeper>();
         }
 
-        services.AddGrain<IPublishingPointGrain, PublishingPointGrain>();
-        services.AddGrain<ITrackGrain, TrackGrain>();
-
-        // Fragments, and what a gateway reads from a remote silo (fragments with their look-ahead, manifests, CMAF
-        // headers), cross silos with their bytes raw, not through the JSON fallback's base64.
-        var fragments = new FragmentCodec();
-        services.AddGrainCallCodec(fragments);
-        services.AddGrainCallCodec(new FragmentReadCodec(fragments));
-        services.AddGrainCallCodec(new ManifestDocumentCodec());
-        services.AddGrainCallCodec(new CmafTrackHeaderCodec());
-        services.AddGrainCallCodec(new TrackStreamReadCodec(fragments));
         return services;
     }
 

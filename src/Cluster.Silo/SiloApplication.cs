@@ -1,13 +1,12 @@
 using Cluster.Gateway;
 using Cluster.Grains;
-using Cluster.Runtime;
-using Cluster.Runtime.Membership;
+using Cluster.Grains.Clustering;
 
 namespace Cluster.Silo;
 
 /// <summary>
-/// Builds a node: by default a silo with the gateway co-hosted (one process is a working single-node cluster);
-/// <c>Cluster:Silo:Enabled=false</c> makes it a gateway alone (a cluster client hosting no grains) and
+/// Builds a node: by default an Orleans silo with the gateway co-hosted (one process is a working single-node cluster);
+/// <c>Cluster:Silo:Enabled=false</c> makes it a gateway alone (an Orleans client hosting no grains) and
 /// <c>Cluster:Gateway:Enabled=false</c> a silo without the public endpoints. <c>--config FILE</c> adds a JSON settings file
 /// (e.g. a tier's role in deploy/tiers) over appsettings.json.
 /// </summary>
@@ -46,15 +45,7 @@ public static class SiloApplication
             throw new InvalidOperationException("Cluster:Silo:Enabled and Cluster:Gateway:Enabled are both false: this node would do nothing.");
         }
 
-        var hasKestrelEndpoints = configuration.GetSection("Kestrel:Endpoints").Exists();
-        var publicUrls = (configuration["urls"] ?? (hasKestrelEndpoints ? "" : DefaultUrl))
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var siloEndpoint = siloEnabled ? configuration[$"{SiloOptions.SectionName}:{nameof(SiloOptions.Endpoint)}"] : null;
-        if (!string.IsNullOrWhiteSpace(siloEndpoint))
-        {
-            builder.WebHost.ConfigureKestrel(kestrel => KestrelListeners.Configure(kestrel, gatewayEnabled ? publicUrls : [], siloEndpoint));
-        }
-        else if (configuration["urls"] is null && !hasKestrelEndpoints)
+        if (configuration["urls"] is null && !configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
@@ -66,11 +57,11 @@ public static class SiloApplication
         });
         if (siloEnabled)
         {
-            builder.Services.AddClusterSilo(configuration);
+            builder.UseOrleans(silo => silo.AddClusterSilo(configuration));
         }
         else
         {
-            builder.Services.AddClusterClient(configuration);
+            builder.UseOrleansClient(client => client.AddClusterClient(configuration));
         }
 
         builder.Services.AddClusterGrains(configuration);
@@ -83,10 +74,9 @@ public static class SiloApplication
 
         var app = builder.Build();
         app.MapClusterHealth();
-        if (!string.IsNullOrWhiteSpace(siloEndpoint))
+        if (siloEnabled)
         {
-            // Peers' traffic only on the silo port: the public port never exposes grain calls.
-            app.MapClusterSilo().RequireHost($"*:{KestrelListeners.PortOf(siloEndpoint)}");
+            app.MapLocalSilo();
         }
 
         if (gatewayEnabled)

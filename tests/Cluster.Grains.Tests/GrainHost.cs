@@ -1,38 +1,51 @@
 using System.Collections.Immutable;
+using Cluster.Grains.Clustering;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 using Cluster.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Grains.Tests;
 
 /// <summary>
-/// The grains on the real in-process runtime, with a fake clock. Points' settings are stored in memory, in this host
+/// The grains on a real Orleans silo in this process (configured as the product configures one), with a fake clock. Points' settings are stored in memory, in this host
 /// only (settings may name another store, e.g. <c>Cluster:PublishingPoints:Store=File</c> with a temporary <c>Cluster:DataPath</c>).
 /// </summary>
 internal sealed class GrainHost : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly TestSilo _silo;
 
     public GrainHost(params (string Key, string Value)[] settings)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("Cluster:PublishingPoints:Store", "InMemory")])
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddClusterRuntime();
-        services.AddClusterGrains(configuration);
-        _services = services.BuildServiceProvider(validateScopes: true);
-        Grains = _services.GetRequiredService<IGrainFactory>();
+        var configuration = Configuration(settings);
+        _silo = TestSilo.Start(silo => silo.AddClusterSilo(configuration), services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddClusterGrains(configuration);
+        });
     }
 
-    public FakeTimeProvider Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    public IGrainFactory Grains { get; }
+    public IGrainFactory Grains => _silo.Grains;
+
+    public IServiceProvider Services => _silo.Services;
+
+    /// <summary>Settings of a silo alone on free loopback ports, with points' settings in memory, then <paramref name="settings"/>.</summary>
+    public static IConfiguration Configuration(params (string Key, string Value)[] settings)
+    {
+        var (siloPort, gatewayPort) = TestSilo.TwoFreePorts();
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(
+            [
+                new KeyValuePair<string, string?>("Cluster:PublishingPoints:Store", "InMemory"),
+                new KeyValuePair<string, string?>("Cluster:Silo:Endpoint", $"127.0.0.1:{siloPort}"),
+                new KeyValuePair<string, string?>("Cluster:Silo:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ])
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+    }
 
     public static TrackInfo Video(int bitrate, string name = "video") =>
         new() { Kind = TrackKind.Video, Name = name, Bitrate = bitrate, FourCC = "H264", TrackId = 1, Width = 320, Height = 180 };
@@ -50,5 +63,5 @@ internal sealed class GrainHost : IAsyncDisposable
         return new Fragment(time, list, new byte[samples * 10]);
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _silo.DisposeAsync();
 }

@@ -1,4 +1,4 @@
-using Cluster.Runtime;
+using Orleans.Concurrency;
 
 namespace Cluster.Contracts.PublishingPoints;
 
@@ -8,6 +8,13 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     /// <summary>Current status; never activates a point into existence.</summary>
     [AlwaysInterleave]
     Task<PublishingPointStatus> GetStatusAsync();
+
+    /// <summary>
+    /// The silo this activation runs on: where the point's tracks are placed, so building a manifest reads their
+    /// timelines in process. Interleaves, because a track's placement asks it while the point is calling that track.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<SiloAddress> GetSiloAsync();
 
     /// <summary>Creates the point if needed and applies settings (admin API or configuration).</summary>
     Task<PublishingPointStatus> ConfigureAsync(PublishingPointSettings settings);

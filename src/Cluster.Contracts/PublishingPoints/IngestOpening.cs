@@ -9,6 +9,7 @@ namespace Cluster.Contracts.PublishingPoints;
 /// <param name="EventId">The <c>Events(id)</c> part of the URL, when present.</param>
 /// <param name="RemoteAddress">Who is pushing, for logs.</param>
 /// <param name="Tracks">The tracks the connection's header announced.</param>
+[GenerateSerializer, Immutable]
 public sealed record IngestOpening(string ConnectionId, string StreamId, string? EventId, string? RemoteAddress, ImmutableArray<TrackInfo> Tracks)
 {
     /// <summary>
@@ -16,6 +17,7 @@ public sealed record IngestOpening(string ConnectionId, string StreamId, string?
     /// input) rather than an encoder: a Stopped point starts a fresh session for a new upstream session (the upstream
     /// already decided to restart), and adopts its id so the tiers below follow too.
     /// </summary>
+    [Id(5)]
     public string? UpstreamSessionId { get; init; }
 }
 
@@ -25,6 +27,7 @@ public sealed record IngestOpening(string ConnectionId, string StreamId, string?
 /// <param name="Reason">Why it was refused, in words for the encoder's operator.</param>
 /// <param name="SessionEpoch">The session the connection's fragments belong to.</param>
 /// <param name="TrackKeys">Track grain key for each announced track, in the order of <see cref="IngestOpening.Tracks"/>.</param>
+[GenerateSerializer, Immutable]
 public sealed record IngestAdmission(bool Accepted, int StatusCode, string? Reason, long SessionEpoch, ImmutableArray<string> TrackKeys)
 {
     /// <summary>A refusal.</summary>

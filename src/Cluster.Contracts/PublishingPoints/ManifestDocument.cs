@@ -1,3 +1,4 @@
+
 namespace Cluster.Contracts.PublishingPoints;
 
 /// <summary>Output formats a point packages on the fly.</summary>
@@ -19,4 +20,5 @@ public enum ManifestFormat
 /// <param name="ETag">Changes whenever the body changes.</param>
 /// <param name="LastModified">When the newest fragment listed arrived.</param>
 /// <param name="IsLive">Whether the point is still live (short caching) or finished (VOD).</param>
+[GenerateSerializer, Immutable]
 public sealed record ManifestDocument(ReadOnlyMemory<byte> Body, string ContentType, string ETag, DateTimeOffset LastModified, bool IsLive);

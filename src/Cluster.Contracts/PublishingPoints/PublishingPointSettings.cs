@@ -1,33 +1,43 @@
+
 namespace Cluster.Contracts.PublishingPoints;
 
 /// <summary>Per-point settings, from configuration or the admin API; persisted so a restarted node has them.</summary>
+[GenerateSerializer, Immutable]
 public sealed record PublishingPointSettings
 {
     /// <summary>How much of the past stays available (and listed) while live; <see cref="TimeSpan.Zero"/> keeps the whole event. Default 30 minutes.</summary>
+    [Id(0)]
     public TimeSpan DvrWindowLength { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How many following fragments each served fragment announces (Smooth tfrf); default 2, as IIS.</summary>
+    [Id(1)]
     public int LookaheadCount { get; init; } = 2;
 
     /// <summary>Whether an encoder connecting to a Stopped point starts a fresh session instead of being refused. Default false, as IIS.</summary>
+    [Id(2)]
     public bool RestartOnEncoderReconnect { get; init; }
 
     /// <summary>The event the point is publishing; an encoder announcing another event id starts a fresh session. Default none.</summary>
+    [Id(3)]
     public string? EventId { get; init; }
 
     /// <summary>
     /// Downstream publishing point URLs (e.g. <c>http://origin-a:8080/live/event1.isml</c>) each track is pushed to in
     /// the Smooth push format, one POST per track. Default none.
     /// </summary>
+    [Id(4)]
     public string[] PushOutputs { get; init; } = [];
 
     /// <summary>An upstream this point pulls its stream from instead of (or besides) encoders. Default none.</summary>
+    [Id(5)]
     public PullInputSettings? PullInput { get; init; }
 
     /// <summary>Whether downstream servers may pull this point's tracks (<c>GET {point}.isml/Streams(...)</c>). Default true.</summary>
+    [Id(6)]
     public bool AllowServerConnections { get; init; } = true;
 
     /// <summary>Live-to-VOD archive of every session. Default off.</summary>
+    [Id(7)]
     public ArchiveSettings? Archive { get; init; }
 
     /// <summary>Checks the values; returns a reason fit for a 400 answer, or null.</summary>
@@ -44,24 +54,30 @@ public sealed record PublishingPointSettings
 }
 
 /// <summary>Where a point pulls its stream from: a primary URL and ordered backups, with the retry rule between them.</summary>
+[GenerateSerializer, Immutable]
 public sealed record PullInputSettings
 {
     /// <summary>Upstream publishing point URLs (e.g. <c>http://origin-a:8080/live/event1.isml</c>): the primary first, then the backups in the order they are tried.</summary>
+    [Id(0)]
     public string[] Urls { get; init; } = [];
 
     /// <summary>How many times a broken or failing upstream is retried before the next URL is tried. Default 2.</summary>
+    [Id(1)]
     public int RetryCount { get; init; } = 2;
 
     /// <summary>Delay before each retry of the same URL. Default 1 second.</summary>
+    [Id(2)]
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>An upstream that sends nothing (not even a new fragment) for this long is treated as broken. Default 10 seconds.</summary>
+    [Id(3)]
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// <see cref="PullMode.Stream"/> (default) reads an upstream of this product through its pull endpoint;
     /// <see cref="PullMode.Manifest"/> polls a standard Smooth origin's client manifest and fetches new fragments.
     /// </summary>
+    [Id(4)]
     public PullMode Mode { get; init; } = PullMode.Stream;
 
     /// <summary>Whether <paramref name="other"/> holds the same values (records compare arrays by reference).</summary>
@@ -91,15 +107,19 @@ public enum PullMode
 }
 
 /// <summary>Live-to-VOD archive settings of a point.</summary>
+[GenerateSerializer, Immutable]
 public sealed record ArchiveSettings
 {
     /// <summary>Whether sessions are archived. Default true once the section is given.</summary>
+    [Id(0)]
     public bool Enabled { get; init; } = true;
 
     /// <summary>Folder the archive is written under (<c>{Folder}/{point path}/{session}</c>); relative paths are from the node's data folder. Default <c>archive</c>.</summary>
+    [Id(1)]
     public string Folder { get; init; } = "archive";
 
     /// <summary>Starts a new file every this long of media; <see cref="TimeSpan.Zero"/> (default) keeps one file per track and session.</summary>
+    [Id(2)]
     public TimeSpan SegmentLength { get; init; }
 
     /// <summary>Checks the values; returns a reason, or null.</summary>

@@ -1,3 +1,4 @@
+
 namespace Cluster.Contracts.PublishingPoints;
 
 /// <summary>What a point's pull input is doing, for the point's statistics.</summary>
@@ -7,6 +8,7 @@ namespace Cluster.Contracts.PublishingPoints;
 /// <param name="Retries">How many times it retried after a failure.</param>
 /// <param name="FragmentsAdded">Fragments taken into the index.</param>
 /// <param name="LastError">The last failure, in words.</param>
+[GenerateSerializer, Immutable]
 public sealed record PullInputStatus(string ActiveUrl, bool Connected, int Failovers, int Retries, long FragmentsAdded, string? LastError);
 
 /// <summary>What one push output is doing, for the point's statistics.</summary>
@@ -17,4 +19,5 @@ public sealed record PullInputStatus(string ActiveUrl, bool Connected, int Failo
 /// <param name="FragmentsDropped">Fragments skipped because the downstream fell further behind than the buffer allows.</param>
 /// <param name="Reconnects">Connections made again after a failure.</param>
 /// <param name="LastError">The last failure, in words.</param>
+[GenerateSerializer, Immutable]
 public sealed record PushOutputStatus(string Url, int ConnectedStreams, long FragmentsSent, long FragmentsResent, long FragmentsDropped, int Reconnects, string? LastError);

@@ -27,6 +27,7 @@ public enum FragmentReadStatus
 /// <param name="LookaheadCount">How many following fragments a complete look-ahead has.</param>
 /// <param name="Ended">Whether the stream has ended (no more fragments will follow).</param>
 /// <param name="Kind">The track's kind, for the content type.</param>
+[GenerateSerializer, Immutable]
 public sealed record FragmentRead(
     FragmentReadStatus Status,
     Fragment? Fragment,

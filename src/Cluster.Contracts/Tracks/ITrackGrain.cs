@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Cluster.Media.Model;
-using Cluster.Runtime;
+using Orleans.Concurrency;
 
 namespace Cluster.Contracts.Tracks;
 
@@ -29,19 +29,22 @@ public interface ITrackGrain : IGrainWithStringKey
 
     /// <summary>
     /// The fragment starting at <paramref name="time"/>. When it is the next one at the live edge and not there yet,
-    /// waits up to <paramref name="wait"/> for it (for players asking just ahead of the live edge).
+    /// waits up to <paramref name="wait"/> (at most <see cref="LongPoll.MaxWait"/>) for it (for players asking just ahead
+    /// of the live edge); a caller that goes away cancels the wait through <paramref name="cancellationToken"/>.
     /// </summary>
     [AlwaysInterleave]
-    Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait);
+    [ResponseTimeout(LongPoll.ResponseTimeout)]
+    Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The track as a rewindable stream (what push outputs, pull outputs and the archive subscribe to): up to
     /// <paramref name="maxCount"/> fragments starting after <paramref name="after"/> (exclusive; <see cref="long.MinValue"/>
     /// reads from the oldest held), oldest first. When there is none yet and the stream is live, waits up to
-    /// <paramref name="wait"/> for the next one.
+    /// <paramref name="wait"/> (at most <see cref="LongPoll.MaxWait"/>) for the next one.
     /// </summary>
     [AlwaysInterleave]
-    Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait);
+    [ResponseTimeout(LongPoll.ResponseTimeout)]
+    Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait, CancellationToken cancellationToken = default);
 
     /// <summary>The track's codec and naming for the current session; null while unbound.</summary>
     [AlwaysInterleave]
@@ -53,16 +56,29 @@ public interface ITrackGrain : IGrainWithStringKey
 /// <param name="SessionEpoch">The session they belong to; a change means the stream a reader followed is over.</param>
 /// <param name="Bound">Whether the track belongs to a session at all (false once cleared by a shutdown or a new session).</param>
 /// <param name="Ended">Whether the stream has ended and <paramref name="Fragments"/> reaches its last fragment.</param>
-public sealed record TrackStreamRead(ImmutableArray<Fragment> Fragments, long SessionEpoch, bool Bound, bool Ended);
-
-/// <summary>A track's CMAF header (ftyp + moov), the kind of track it describes, and its ETag.</summary>
-public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
+[GenerateSerializer, Immutable]
+public sealed record TrackStreamRead(ImmutableArray<Fragment> Fragments, long SessionEpoch, bool Bound, bool Ended)
 {
     /// <summary>
-    /// Changes whenever the bytes do (a new session with another codec setup); computed once, and the same on every
-    /// gateway and silo, so a CDN revalidating against another gateway still gets 304.
+    /// The most media bytes one batch carries (8 MiB; one fragment more when a single fragment is larger), far below
+    /// Orleans' message size limit (100 MB), so a reader catching up on a long DVR never builds an oversized message.
     /// </summary>
-    public string ETag { get; } = $"\"h{Bytes.Length:x}-{StableHash.Compute(Bytes):x16}\"";
+    public const int MaxBytes = 8 << 20;
+}
+
+/// <summary>A track's CMAF header (ftyp + moov), the kind of track it describes, and its ETag.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
+{
+    [NonSerialized]
+    private string? _etag;
+
+    /// <summary>
+    /// Changes whenever the bytes do (a new session with another codec setup); computed once per instance (lazily, as a
+    /// deserialized copy runs no initializers), and the same on every gateway and silo, so a CDN revalidating against
+    /// another gateway still gets 304.
+    /// </summary>
+    public string ETag => _etag ??= $"\"h{Bytes.Length:x}-{StableHash.Compute(Bytes):x16}\"";
 }
 
 /// <summary>What a session tells a track about itself.</summary>
@@ -70,6 +86,7 @@ public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
 /// <param name="Info">Codec and naming from the encoder's header.</param>
 /// <param name="DvrWindowLength">How much past to keep; zero keeps everything.</param>
 /// <param name="LookaheadCount">How many following fragments a served fragment announces.</param>
+[GenerateSerializer, Immutable]
 public sealed record TrackBinding(long SessionEpoch, TrackInfo Info, TimeSpan DvrWindowLength, int LookaheadCount);
 
 /// <summary>Outcome of <see cref="ITrackGrain.AddFragmentAsync"/>.</summary>

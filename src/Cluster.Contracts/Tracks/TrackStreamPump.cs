@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Cluster.Media.Boxes;
 using Cluster.Media.Model;
 using Cluster.Media.Smooth;
-using Cluster.Runtime;
 
 namespace Cluster.Contracts.Tracks;
 
@@ -122,7 +121,7 @@ public sealed class TrackStreamPump(IGrainFactory grains, IReadOnlyList<PumpTrac
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var read = await track.ReadFragmentsAfterAsync(after, MaxBacklog ?? BatchSize, Wait);
+            var read = await track.ReadFragmentsAfterAsync(after, MaxBacklog ?? BatchSize, Wait, cancellationToken);
             if (!read.Bound || read.SessionEpoch != sessionEpoch)
             {
                 return PumpEnd.SessionOver;

@@ -6,6 +6,7 @@ namespace Cluster.Contracts.Tracks;
 /// An immutable view of a track's index at one moment. Fragments are in time order, within the DVR window; a reader
 /// holding a view keeps seeing exactly it while the track moves on.
 /// </summary>
+[Orleans.ImmutableAttribute]
 public sealed class TrackTimeline
 {
     private readonly Fragment[] _fragments;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -3,7 +3,6 @@ using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
 using Cluster.Media;
 using Cluster.Media.CmafIngest;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
 using Cluster.Media;
 using Cluster.Media.Smooth;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -137,7 +136,7 @@ internal sealed partial class SmoothIngestHandler(
             {
                 await point.CloseIngestAsync(connectionId, end);
             }
-            catch (Exception e) when (e is GrainCallException or TimeoutException)
+            catch (Exception e) when (e is OrleansException or TimeoutException)
             {
                 // The point's silo is gone; its successor starts without this connection anyway.
                 LogCloseFailed(url.PointPath, connectionId, e.Message);

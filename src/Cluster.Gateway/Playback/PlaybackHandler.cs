@@ -2,7 +2,6 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -112,7 +111,7 @@ internal sealed partial class PlaybackHandler
             return;
         }
 
-        var read = await Track(url).ReadFragmentAsync(url.Time, _options.Value.FragmentWaitTimeout);
+        var read = await Track(url).ReadFragmentAsync(url.Time, _options.Value.FragmentWaitTimeout, context.RequestAborted);
         if (read.Fragment is not { } fragment)
         {
             var (status, reason) = read.Status == FragmentReadStatus.Gone

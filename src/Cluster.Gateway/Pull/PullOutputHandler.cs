@@ -5,7 +5,6 @@ using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
 using Cluster.Media;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -108,7 +107,7 @@ internal sealed partial class PullOutputHandler(
         {
             outcome = "downstream gone";
         }
-        catch (Exception e) when (e is GrainCallException or TimeoutException or MediaFormatException)
+        catch (Exception e) when (e is OrleansException or TimeoutException or MediaFormatException)
         {
             // Headers are sent: all that is left is to cut the body, which the downstream sees as a failure.
             outcome = $"failed: {e.Message}";
@@ -145,7 +144,7 @@ internal sealed partial class PullOutputHandler(
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or GrainCallException or TimeoutException)
+        catch (Exception e) when (e is OperationCanceledException or OrleansException or TimeoutException)
         {
             // Stopped, or the point's silo is gone: the pump notices the latter on its own.
         }

@@ -14,6 +14,9 @@ internal sealed class ArchiveFollowerFactory(
     TimeProvider timeProvider,
     ILogger<ArchiveRecorder> logger) : ISessionFollowerFactory
 {
+    public ValueTask<IReadOnlyList<ISessionFollower>> CreateAsync(PointSession session) => ValueTask.FromResult<IReadOnlyList<ISessionFollower>>([.. Create(session)]);
+
+    /// <summary>The session's recorder, or none.</summary>
     public IEnumerable<ISessionFollower> Create(PointSession session)
     {
         ArgumentNullException.ThrowIfNull(session);

@@ -89,6 +89,13 @@ internal sealed partial class ArchiveRecorder : ISessionFollower
         }
     }
 
+    ValueTask ISessionFollower.OnTrackAddedAsync(string trackKey, TrackInfo info)
+    {
+        OnTrackAdded(trackKey, info);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Starts recording a track of the session.</summary>
     public void OnTrackAdded(string trackKey, TrackInfo info)
     {
         lock (_gate)
@@ -140,7 +147,7 @@ internal sealed partial class ArchiveRecorder : ISessionFollower
                 TrackStreamRead read;
                 try
                 {
-                    read = await grain.ReadFragmentsAfterAsync(after, BatchSize, ReadWait).WaitAsync(ct).ConfigureAwait(false);
+                    read = await grain.ReadFragmentsAfterAsync(after, BatchSize, ReadWait, ct).ConfigureAwait(false);
                     readFailures = 0;
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

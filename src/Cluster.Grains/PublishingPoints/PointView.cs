@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Grains.Sessions;
-using Cluster.Grains.Tiers;
+using Cluster.Contracts.Tiers;
 using Cluster.Media.Model;
 
 namespace Cluster.Grains.PublishingPoints;
@@ -24,7 +24,7 @@ internal sealed record PointView(
     public ImmutableArray<ISessionFollower> Followers { get; init; } = [];
 
     /// <summary>The pull input, when the point has one.</summary>
-    public IPullInput? PullInput { get; init; }
+    public IPullInputGrain? PullInput { get; init; }
 
     public static PointView Missing { get; } = new(false, PublishingPointState.Idle, new PublishingPointSettings(), 0, 0, [], [], null);
 }

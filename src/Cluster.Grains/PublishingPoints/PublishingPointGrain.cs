@@ -1,14 +1,16 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
+using Cluster.Grains.Activations;
 using Cluster.Grains.Archive;
 using Cluster.Grains.Manifests;
 using Cluster.Grains.Sessions;
 using Cluster.Grains.Tiers;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
 
 namespace Cluster.Grains.PublishingPoints;
 
@@ -22,13 +24,14 @@ internal sealed partial class PublishingPointGrain(
     IOptions<PublishingPointOptions> options,
     IPublishingPointStore store,
     IEnumerable<ISessionFollowerFactory> followerFactories,
-    PullInputFactory pullInputs,
     IArchiveLibrary archives,
     TimeProvider timeProvider,
+    ILocalSiloDetails silo,
+    RunningActivations running,
     ILogger<PublishingPointGrain> logger) : Grain, IPublishingPointGrain
 {
     private readonly List<ISessionFollower> _followers = [];
-    private IPullInput? _pullInput;
+    private IPullInputGrain? _pullInput;
     private PullInputSettings? _pullInputSettings;
     private string? _sessionId;
     private bool _isArchive;
@@ -42,8 +45,25 @@ internal sealed partial class PublishingPointGrain(
     private readonly ManifestCache _manifestCache = new();
     private volatile PointView _view = PointView.Missing;
 
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
+    /// <summary>A track of this point, placed on this silo if it is not active yet (<see cref="PlaceHere"/>).</summary>
+    private ITrackGrain Track(string key)
+    {
+        PlaceHere();
+        return GrainFactory.GetGrain<ITrackGrain>(key);
+    }
+
+    /// <summary>
+    /// Makes this silo the placement hint of the calls that follow in this turn: the point's own grains (tracks, push
+    /// outputs, pull input) are then placed here without the director asking this point, which could not answer while it
+    /// is still activating.
+    /// </summary>
+    private void PlaceHere() => RequestContext.Set(IPlacementDirector.PlacementHintKey, GrainContext.Address.SiloAddress!);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        running.Started(this.GetGrainId());
         if (archives.IsPlaybackPath(PrimaryKey) && await archives.TryLoadAsync(PrimaryKey, cancellationToken) is { } archived)
         {
             await LoadArchiveAsync(archived);
@@ -56,13 +76,14 @@ internal sealed partial class PublishingPointGrain(
         {
             _exists = true;
             _settings = stored;
-            UpdatePullInput();
+            await UpdatePullInputAsync();
             Publish();
         }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        running.Stopped(this.GetGrainId());
         await StopPullInputAsync();
         foreach (var follower in _followers)
         {
@@ -72,7 +93,9 @@ internal sealed partial class PublishingPointGrain(
         _followers.Clear();
     }
 
-    public Task<PublishingPointStatus> GetStatusAsync() => Task.FromResult(ToStatus(_view));
+    public Task<SiloAddress> GetSiloAsync() => Task.FromResult(GrainContext.Address.SiloAddress!);
+
+    public Task<PublishingPointStatus> GetStatusAsync() => StatusAsync(_view);
 
     public async Task<PublishingPointStatus> ConfigureAsync(PublishingPointSettings settings)
     {
@@ -86,18 +109,18 @@ internal sealed partial class PublishingPointGrain(
         }
 
         await store.SaveAsync(PrimaryKey, settings);
-        UpdatePullInput();
+        await UpdatePullInputAsync();
 
         if (dvrChanged)
         {
             foreach (var (key, info) in _tracks)
             {
-                await GrainFactory.GetGrain<ITrackGrain>(key).BindAsync(Binding(info));
+                await Track(key).BindAsync(Binding(info));
             }
         }
 
         Publish();
-        return ToStatus(_view);
+        return await StatusAsync(_view);
     }
 
     public Task<PublishingPointStatus> StartAsync()
@@ -109,7 +132,7 @@ internal sealed partial class PublishingPointGrain(
         }
 
         Publish();
-        return Task.FromResult(ToStatus(_view));
+        return StatusAsync(_view);
     }
 
     public async Task<PublishingPointStatus> StopAsync()
@@ -119,7 +142,7 @@ internal sealed partial class PublishingPointGrain(
             await EndSessionAsync();
         }
 
-        return ToStatus(_view);
+        return await StatusAsync(_view);
     }
 
     public async Task<PublishingPointStatus> ShutdownAsync()
@@ -129,7 +152,7 @@ internal sealed partial class PublishingPointGrain(
             _epoch++;
             foreach (var (key, _) in _tracks)
             {
-                await GrainFactory.GetGrain<ITrackGrain>(key).ClearAsync(_epoch);
+                await Track(key).ClearAsync(_epoch);
             }
 
             _tracks.Clear();
@@ -138,7 +161,7 @@ internal sealed partial class PublishingPointGrain(
             Publish();
         }
 
-        return ToStatus(_view);
+        return await StatusAsync(_view);
     }
 
     public Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing) =>
@@ -184,12 +207,12 @@ internal sealed partial class PublishingPointGrain(
                 LogTrackAdded(PrimaryKey, track.Kind, track.Name, track.Bitrate, track.FourCC);
             }
 
-            await GrainFactory.GetGrain<ITrackGrain>(key).BindAsync(Binding(track));
+            await Track(key).BindAsync(Binding(track));
             if (added)
             {
                 foreach (var follower in _followers)
                 {
-                    follower.OnTrackAdded(key, track);
+                    await follower.OnTrackAddedAsync(key, track);
                 }
             }
         }
@@ -239,7 +262,7 @@ internal sealed partial class PublishingPointGrain(
         var timelines = new TrackTimeline[view.TrackKeys.Length];
         for (var i = 0; i < timelines.Length; i++)
         {
-            timelines[i] = await GrainFactory.GetGrain<ITrackGrain>(view.TrackKeys[i]).GetTimelineAsync();
+            timelines[i] = await Track(view.TrackKeys[i]).GetTimelineAsync();
         }
 
         return _manifestCache.Get(key, view, timelines);
@@ -283,7 +306,7 @@ internal sealed partial class PublishingPointGrain(
         _epoch++;
         foreach (var (key, _) in _tracks)
         {
-            await GrainFactory.GetGrain<ITrackGrain>(key).ClearAsync(_epoch);
+            await Track(key).ClearAsync(_epoch);
         }
 
         _tracks.Clear();
@@ -300,9 +323,10 @@ internal sealed partial class PublishingPointGrain(
         // Followers of the previous session end by themselves once they see its tracks cleared (the archive finalizes).
         _followers.Clear();
         var session = new PointSession(PrimaryKey, _epoch, _sessionId, _settings.EventId, timeProvider.GetUtcNow(), _settings, GrainFactory);
+        PlaceHere();
         foreach (var factory in followerFactories)
         {
-            _followers.AddRange(factory.Create(session));
+            _followers.AddRange(await factory.CreateAsync(session));
         }
 
         LogSessionStarted(PrimaryKey, _epoch, _settings.EventId);
@@ -319,7 +343,7 @@ internal sealed partial class PublishingPointGrain(
         foreach (var track in archived.Tracks)
         {
             var key = Key(track.Info);
-            var grain = GrainFactory.GetGrain<ITrackGrain>(key);
+            var grain = Track(key);
             await grain.BindAsync(Binding(track.Info));
             foreach (var fragment in track.Fragments)
             {
@@ -349,7 +373,8 @@ internal sealed partial class PublishingPointGrain(
         }
     }
 
-    private void UpdatePullInput()
+    /// <summary>Starts, replaces or stops the point's pull input grain when its settings changed.</summary>
+    private async Task UpdatePullInputAsync()
     {
         if (_pullInput is null ? _settings.PullInput is null : _settings.PullInput?.SameAs(_pullInputSettings) == true)
         {
@@ -358,10 +383,18 @@ internal sealed partial class PublishingPointGrain(
 
         var previous = _pullInput;
         _pullInputSettings = _settings.PullInput;
-        _pullInput = _settings.PullInput is { } pull ? pullInputs.Start(PrimaryKey, pull) : null;
-        if (previous is not null)
+        _pullInput = null;
+        if (_settings.PullInput is { } pull)
         {
-            _ = previous.DisposeAsync().AsTask();
+            var resolved = PullInputFactory.Resolve(PrimaryKey, pull);
+            PlaceHere();
+            _pullInput = GrainFactory.GetGrain<IPullInputGrain>(TierGrainKey.Of(PrimaryKey, resolved.Urls[0]));
+            await _pullInput.StartAsync(resolved);
+        }
+
+        if (previous is not null && !previous.Equals(_pullInput))
+        {
+            await previous.StopAsync();
         }
     }
 
@@ -370,7 +403,7 @@ internal sealed partial class PublishingPointGrain(
         if (_pullInput is { } pull)
         {
             _pullInput = null;
-            await pull.DisposeAsync();
+            await pull.StopAsync();
         }
     }
 
@@ -379,7 +412,7 @@ internal sealed partial class PublishingPointGrain(
         ChangeState(PublishingPointState.Stopping);
         foreach (var (key, _) in _tracks)
         {
-            await GrainFactory.GetGrain<ITrackGrain>(key).SetEndedAsync(_epoch, true);
+            await Track(key).SetEndedAsync(_epoch, true);
         }
 
         ChangeState(PublishingPointState.Stopped);
@@ -420,13 +453,19 @@ internal sealed partial class PublishingPointGrain(
         };
     }
 
-    private PublishingPointStatus ToStatus(PointView view) =>
-        new(PrimaryKey, view.Exists, view.State, view.Settings, view.Epoch, view.ActiveConnections, view.Tracks, view.LastStateChange)
+    /// <summary>The status of <paramref name="view"/>, with the statistics of its push outputs and pull input (grains on this silo).</summary>
+    private async Task<PublishingPointStatus> StatusAsync(PointView view)
+    {
+        var pushes = view.Followers.IsEmpty ? [] : await Task.WhenAll(view.Followers.Select(f => f.GetPushStatusAsync().AsTask()));
+        var pull = view.PullInput is { } input ? await input.GetStatusAsync() : null;
+        return new(PrimaryKey, view.Exists, view.State, view.Settings, view.Epoch, view.ActiveConnections, view.Tracks, view.LastStateChange)
         {
             SessionId = view.SessionId,
-            PullInput = view.PullInput?.Status,
-            PushOutputs = [.. view.Followers.Select(f => f.PushStatus).OfType<PushOutputStatus>()],
+            PullInput = pull,
+            PushOutputs = [.. pushes.OfType<PushOutputStatus>()],
+            Silo = new SiloInfo(silo.Name, silo.SiloAddress.ToParsableString()),
         };
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing point {Point}: reading its stored settings failed ({Reason}); using the configured ones")]
     private partial void LogStoreFailed(string point, string reason);

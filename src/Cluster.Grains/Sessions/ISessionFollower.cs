@@ -1,28 +1,28 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 
 namespace Cluster.Grains.Sessions;
 
 /// <summary>
 /// Follows one session of a publishing point outside the point's turns, reading its tracks as streams
-/// (<see cref="Contracts.Tracks.ITrackGrain.ReadFragmentsAfterAsync"/>): a push output, the live archive.
-/// A follower ends by itself when every track's stream has ended or the session changed; disposing it stops it at once.
+/// (<see cref="Contracts.Tracks.ITrackGrain.ReadFragmentsAfterAsync"/>): a push output (a grain of its own, this being
+/// the point's handle on it), the live archive. A follower ends by itself when every track's stream has ended or the
+/// session changed; disposing it stops it at once.
 /// </summary>
 internal interface ISessionFollower : IAsyncDisposable
 {
     /// <summary>A track joined the session. Called in the point's turn, so it must return at once.</summary>
-    void OnTrackAdded(string trackKey, TrackInfo info);
+    ValueTask OnTrackAddedAsync(string trackKey, TrackInfo info);
 
     /// <summary>The follower's statistics when it is a push output; null otherwise.</summary>
-    PushOutputStatus? PushStatus => null;
+    ValueTask<PushOutputStatus?> GetPushStatusAsync() => ValueTask.FromResult<PushOutputStatus?>(null);
 }
 
 /// <summary>Creates the followers a session needs (none when the point's settings ask for none).</summary>
 internal interface ISessionFollowerFactory
 {
-    /// <summary>Followers for the session that just started.</summary>
-    IEnumerable<ISessionFollower> Create(PointSession session);
+    /// <summary>Followers for the session that just started. Called in the point's turn.</summary>
+    ValueTask<IReadOnlyList<ISessionFollower>> CreateAsync(PointSession session);
 }
 
 /// <summary>What a follower knows of the session it follows.</summary>

@@ -1,5 +1,5 @@
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Runtime.PostgreSql;
+using Cluster.Grains.Clustering.PostgreSql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

@@ -14,4 +14,10 @@ public enum PublishingPointStoreKind
     /// <c>Cluster:Membership</c>): every silo of the cluster sees the same points.
     /// </summary>
     PostgreSql,
+
+    /// <summary>
+    /// The <c>ClusterPublishingPoints</c> table of the cluster's Azure Storage account (connection string and cluster id
+    /// of <c>Cluster:Membership</c>): every silo of the cluster sees the same points.
+    /// </summary>
+    AzureTable,
 }

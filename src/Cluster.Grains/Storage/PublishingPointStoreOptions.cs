@@ -1,6 +1,5 @@
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Runtime.Membership;
-using Npgsql;
+using Cluster.Grains.Clustering;
 
 namespace Cluster.Grains.Storage;
 
@@ -11,14 +10,15 @@ public sealed class PublishingPointStoreOptions
     public const string SectionName = PublishingPointOptions.SectionName;
 
     /// <summary>
-    /// The store; default (none given): <see cref="PublishingPointStoreKind.PostgreSql"/> when the membership table is in
-    /// PostgreSQL (<c>Cluster:Membership:Provider=PostgreSql</c>), so the whole cluster shares its points, otherwise
+    /// The store; default (none given): the membership's own store, so the whole cluster shares its points
+    /// (<see cref="PublishingPointStoreKind.PostgreSql"/> for <c>Cluster:Membership:Provider=PostgreSql</c>,
+    /// <see cref="PublishingPointStoreKind.AzureTable"/> for <c>AzureStorage</c>), otherwise
     /// <see cref="PublishingPointStoreKind.File"/> under the node's data folder.
     /// </summary>
     public PublishingPointStoreKind? Store { get; set; }
 
-    /// <summary>The membership settings (section <see cref="ClusterMembershipOptions.SectionName"/>): the PostgreSQL store's connection string and cluster id.</summary>
-    internal ClusterMembershipOptions Membership { get; } = new();
+    /// <summary>The membership settings (section <see cref="ClusterStoreOptions.SectionName"/>): the shared stores' connection string and cluster id.</summary>
+    internal ClusterStoreOptions Membership { get; } = new();
 
     /// <summary>The node's data folder, absolute (<see cref="NodeDataPath"/>).</summary>
     internal string DataFolder { get; set; } = "";
@@ -27,8 +27,12 @@ public sealed class PublishingPointStoreOptions
     internal string PointsFolder => Path.Combine(DataFolder, "points");
 
     /// <summary>The store in effect: <see cref="Store"/>, or the default it describes.</summary>
-    internal PublishingPointStoreKind Resolve() =>
-        Store ?? (Membership.Provider == ClusterStorageProvider.PostgreSql ? PublishingPointStoreKind.PostgreSql : PublishingPointStoreKind.File);
+    internal PublishingPointStoreKind Resolve() => Store ?? Membership.Provider switch
+    {
+        ClusterStoreProvider.PostgreSql => PublishingPointStoreKind.PostgreSql,
+        ClusterStoreProvider.AzureStorage => PublishingPointStoreKind.AzureTable,
+        _ => PublishingPointStoreKind.File,
+    };
 
     /// <summary>Checks the values; returns the problems found.</summary>
     internal IEnumerable<string> Validate()
@@ -42,39 +46,38 @@ public sealed class PublishingPointStoreOptions
         switch (Resolve())
         {
             case PublishingPointStoreKind.PostgreSql:
-                var why = Store is null ? $"{ClusterMembershipOptions.SectionName}:{nameof(ClusterStorageOptions.Provider)} is {ClusterStorageProvider.PostgreSql}" : $"{SectionName}:{nameof(Store)} is {PublishingPointStoreKind.PostgreSql}";
+                var why = Store is null ? $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.Provider)} is {ClusterStoreProvider.PostgreSql}" : $"{SectionName}:{nameof(Store)} is {PublishingPointStoreKind.PostgreSql}";
                 if (string.IsNullOrWhiteSpace(Membership.ConnectionString))
                 {
-                    yield return $"{ClusterMembershipOptions.SectionName}:{nameof(ClusterStorageOptions.ConnectionString)} is required: {why}.";
+                    yield return $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.ConnectionString)} is required: {why}.";
                 }
-                else if (ConnectionStringProblem(Membership.ConnectionString) is { } problem)
+                else if (ClusterStoreOptions.NpgsqlProblem(Membership.ConnectionString) is { } problem)
                 {
-                    yield return $"{ClusterMembershipOptions.SectionName}:{nameof(ClusterStorageOptions.ConnectionString)} is not a valid Npgsql connection string ({why}): {problem}";
+                    yield return $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.ConnectionString)} is not a valid Npgsql connection string ({why}): {problem}";
                 }
 
-                if (string.IsNullOrWhiteSpace(Membership.ClusterId) || Membership.ClusterId.Length > ClusterStorageOptions.MaxClusterIdLength)
+                if (string.IsNullOrWhiteSpace(Membership.ClusterId) || Membership.ClusterId.Length > ClusterStoreOptions.MaxClusterIdLength)
                 {
-                    yield return $"{ClusterMembershipOptions.SectionName}:{nameof(ClusterStorageOptions.ClusterId)} must be non-empty and at most {ClusterStorageOptions.MaxClusterIdLength} characters ({why}).";
+                    yield return $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.ClusterId)} must be non-empty and at most {ClusterStoreOptions.MaxClusterIdLength} characters ({why}).";
+                }
+
+                break;
+            case PublishingPointStoreKind.AzureTable:
+                var reason = Store is null ? $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.Provider)} is {ClusterStoreProvider.AzureStorage}" : $"{SectionName}:{nameof(Store)} is {PublishingPointStoreKind.AzureTable}";
+                if (string.IsNullOrWhiteSpace(Membership.ConnectionString))
+                {
+                    yield return $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.ConnectionString)} is required: {reason}.";
+                }
+
+                if (string.IsNullOrWhiteSpace(Membership.ClusterId) || Membership.ClusterId.Length > ClusterStoreOptions.MaxClusterIdLength)
+                {
+                    yield return $"{ClusterStoreOptions.SectionName}:{nameof(ClusterStoreOptions.ClusterId)} must be non-empty and at most {ClusterStoreOptions.MaxClusterIdLength} characters ({reason}).";
                 }
 
                 break;
             case PublishingPointStoreKind.File when string.IsNullOrWhiteSpace(DataFolder):
                 yield return $"{NodeDataPath.Key} must name a folder for the {PublishingPointStoreKind.File} store.";
                 break;
-        }
-    }
-
-    private static string? ConnectionStringProblem(string connectionString)
-    {
-        try
-        {
-            _ = new NpgsqlConnectionStringBuilder(connectionString);
-            return null;
-        }
-        catch (ArgumentException ex)
-        {
-            // The message names the bad keyword but never echoes the string, which may hold a password.
-            return ex.Message;
         }
     }
 }

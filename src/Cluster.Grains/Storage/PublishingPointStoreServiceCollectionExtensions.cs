@@ -1,6 +1,7 @@
+using Azure.Data.Tables;
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Runtime.Membership;
-using Cluster.Runtime.PostgreSql;
+using Cluster.Grains.Clustering;
+using Cluster.Grains.Clustering.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,10 +14,10 @@ namespace Cluster.Grains.Storage;
 public static partial class PublishingPointStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the <see cref="IPublishingPointStore"/> that <see cref="PublishingPointStoreOptions"/> choose: the
-    /// cluster's PostgreSQL database when the membership table is there (<c>Cluster:Membership:Provider=PostgreSql</c>;
-    /// its connection string and cluster id), otherwise a file per point under <c>{Cluster:DataPath}/points</c>;
-    /// <c>Cluster:PublishingPoints:Store</c> (<c>InMemory</c>, <c>File</c> or <c>PostgreSql</c>) chooses explicitly.
+    /// Adds the <see cref="IPublishingPointStore"/> that <see cref="PublishingPointStoreOptions"/> choose: the store the
+    /// membership table is in (<c>Cluster:Membership:Provider</c> <c>PostgreSql</c> or <c>AzureStorage</c>; its
+    /// connection string and cluster id), otherwise a file per point under <c>{Cluster:DataPath}/points</c>;
+    /// <c>Cluster:PublishingPoints:Store</c> (<c>InMemory</c>, <c>File</c>, <c>PostgreSql</c> or <c>AzureTable</c>) chooses explicitly.
     /// The options are validated when the host starts. A store registered before this call is kept.
     /// </summary>
     public static IServiceCollection AddPublishingPointStore(this IServiceCollection services, IConfiguration configuration)
@@ -29,7 +30,7 @@ public static partial class PublishingPointStoreServiceCollectionExtensions
             .Bind(configuration.GetSection(PublishingPointStoreOptions.SectionName))
             .Configure(options =>
             {
-                configuration.GetSection(ClusterMembershipOptions.SectionName).Bind(options.Membership);
+                configuration.GetSection(ClusterStoreOptions.SectionName).Bind(options.Membership);
                 options.DataFolder = NodeDataPath.Resolve(configuration);
             })
             .ValidateOnStart();
@@ -54,6 +55,12 @@ public static partial class PublishingPointStoreServiceCollectionExtensions
                     ClusterPostgreSql.GetDatabase(services, options.Membership.ConnectionString!),
                     options.Membership.ClusterId,
                     loggers.CreateLogger<PostgreSqlPublishingPointStore>());
+            case PublishingPointStoreKind.AzureTable:
+                LogAzureTable(logger, options.Membership.ClusterId);
+                return new AzureTablePublishingPointStore(
+                    new TableServiceClient(options.Membership.ConnectionString),
+                    options.Membership.ClusterId,
+                    loggers.CreateLogger<AzureTablePublishingPointStore>());
             default:
                 LogFile(logger, options.PointsFolder);
                 return new FilePublishingPointStore(options.PointsFolder, loggers.CreateLogger<FilePublishingPointStore>());
@@ -68,4 +75,7 @@ public static partial class PublishingPointStoreServiceCollectionExtensions
 
     [LoggerMessage(EventId = 1812, Level = LogLevel.Information, Message = "Publishing point settings are kept in the cluster's PostgreSQL database (cluster {ClusterId})")]
     private static partial void LogPostgreSql(ILogger logger, string clusterId);
+
+    [LoggerMessage(EventId = 1813, Level = LogLevel.Information, Message = "Publishing point settings are kept in the cluster's Azure Storage account, table ClusterPublishingPoints (cluster {ClusterId})")]
+    private static partial void LogAzureTable(ILogger logger, string clusterId);
 }

@@ -6,7 +6,6 @@ using Cluster.Contracts.Tracks;
 using Cluster.Media;
 using Cluster.Media.Model;
 using Cluster.Media.Smooth;
-using Cluster.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Grains.Tiers;
@@ -408,8 +407,8 @@ internal sealed partial class ManifestPullInput : PullInputBase
     /// <summary>A GET's whole body (at most <paramref name="limit"/> bytes); null for 410 Gone; throws for any other answer but 200.</summary>
     private async Task<ReadOnlyMemory<byte>?> GetAsync(Uri uri, int limit, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Settings.StallTimeout);
+        using var stall = new CancellationTokenSource(Settings.StallTimeout, TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, stall.Token);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);

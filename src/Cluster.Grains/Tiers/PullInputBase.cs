@@ -1,7 +1,6 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -140,7 +139,7 @@ internal abstract partial class PullInputBase : IPullInput
         {
             await point.CloseIngestAsync(connectionId, end);
         }
-        catch (Exception e) when (e is GrainCallException or TimeoutException)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             LogCloseFailed(PointPath, e.Message);
         }

@@ -1,5 +1,4 @@
 using Cluster.Contracts.PublishingPoints;
-using Cluster.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Cluster.Grains.Tiers;
 
 /// <summary>
-/// Keeps points with a pull input active: a pull input runs inside its point's activation, and nothing else would
+/// Keeps points with a pull input active: the point starts its pull input grain as it activates, and nothing else would
 /// activate a distribution point after a restart, or on another silo after its silo died. Every few seconds each silo
 /// touches those points (configured or stored); the directory sends the touch to the one activation.
 /// </summary>

@@ -3,7 +3,6 @@ using System.Net;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
-using Cluster.Grains.Sessions;
 using Cluster.Media.Model;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -17,10 +16,12 @@ namespace Cluster.Grains.Tiers;
 /// this product or any Smooth ingest server. A broken or refused connection is retried with exponential backoff (Polly);
 /// the new POST repeats the identical header boxes and resends the last fragments, which the downstream keeps once.
 /// </summary>
-internal sealed partial class PushOutput : ISessionFollower
+internal sealed partial class PushOutput : IAsyncDisposable
 {
     private readonly string _url;
-    private readonly PointSession _session;
+    private readonly string _pointPath;
+    private readonly PushSession _session;
+    private readonly IGrainFactory _grains;
     private readonly TierHttp _http;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
@@ -34,11 +35,13 @@ internal sealed partial class PushOutput : ISessionFollower
 
     private readonly TimeProvider _timeProvider;
 
-    public PushOutput(string url, PointSession session, TierHttp http, TimeProvider timeProvider, ILogger logger)
+    public PushOutput(string url, string pointPath, PushSession session, IGrainFactory grains, TierHttp http, TimeProvider timeProvider, ILogger logger)
     {
         _timeProvider = timeProvider;
         _url = url;
+        _pointPath = pointPath;
         _session = session;
+        _grains = grains;
         _http = http;
         _logger = logger;
         _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
@@ -53,24 +56,26 @@ internal sealed partial class PushOutput : ISessionFollower
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _reconnects);
-                    LogRetrying(_session.PointPath, _url, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    LogRetrying(_pointPath, _url, args.AttemptNumber + 1, (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
     }
 
-    public PushOutputStatus PushStatus =>
+    /// <summary>Its statistics.</summary>
+    public PushOutputStatus Status =>
         new(_url, Volatile.Read(ref _connected), Interlocked.Read(ref _sent), Interlocked.Read(ref _resent), Interlocked.Read(ref _dropped), Volatile.Read(ref _reconnects), _lastError);
 
+    /// <summary>Starts the POST of a track of the session.</summary>
     public void OnTrackAdded(string trackKey, TrackInfo info)
     {
         _ = Task.Run(() => RunTrackAsync(trackKey, info));
     }
 
     /// <summary>
-    /// Cancels the POSTs without waiting for them: it runs in the point's turn (deactivation), and a track read in flight
-    /// may wait seconds for the next fragment.
+    /// Cancels the POSTs without waiting for them: it runs in the grain's turn, and a track read in flight may wait
+    /// seconds for the next fragment.
     /// </summary>
     public ValueTask DisposeAsync() => new(_stop.CancelAsync());
 
@@ -88,7 +93,7 @@ internal sealed partial class PushOutput : ISessionFollower
                 {
                     // A downstream that stays down does not get retried for ever: not once the session is over, and
                     // for a bounded time once its stream has ended (the event is over; its archive is elsewhere).
-                    var state = await _session.Grains.GetGrain<ITrackGrain>(trackKey).ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
+                    var state = await _grains.GetGrain<ITrackGrain>(trackKey).ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
                     if (!state.Bound || state.SessionEpoch != _session.Epoch)
                     {
                         return PumpEnd.SessionOver;
@@ -97,14 +102,14 @@ internal sealed partial class PushOutput : ISessionFollower
                     endedSeen = state.Ended ? endedSeen ?? _timeProvider.GetUtcNow() : null;
                     if (endedSeen is { } since && _timeProvider.GetUtcNow() - since > _http.Options.PushRetryAfterEnd)
                     {
-                        LogGaveUp(_session.PointPath, _url, stream, _http.Options.PushRetryAfterEnd);
+                        LogGaveUp(_pointPath, _url, stream, _http.Options.PushRetryAfterEnd);
                         return PumpEnd.Ended;
                     }
 
                     // Fragments written shortly before a break may still have been in the socket's buffers: the new
                     // connection sends them again (the downstream keeps one copy of each time anyway).
                     var after = sent.ResumeAfter(_timeProvider.GetUtcNow() - _http.Options.PushResendWindow, _http.Options.PushResendCount);
-                    var pump = new TrackStreamPump(_session.Grains, [new PumpTrack(trackKey, info, after)], _session.Epoch)
+                    var pump = new TrackStreamPump(_grains, [new PumpTrack(trackKey, info, after)], _session.Epoch)
                     {
                         MaxBacklog = _http.Options.PushBacklog,
                         OnWritten = (_, fragment) =>
@@ -128,12 +133,12 @@ internal sealed partial class PushOutput : ISessionFollower
                         if (pump.Dropped > 0)
                         {
                             Interlocked.Add(ref _dropped, pump.Dropped);
-                            LogDropped(_session.PointPath, _url, stream, pump.Dropped);
+                            LogDropped(_pointPath, _url, stream, pump.Dropped);
                         }
                     }
                 },
                 _stop.Token);
-            LogTrackDone(_session.PointPath, _url, stream, end);
+            LogTrackDone(_pointPath, _url, stream, end);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -5,7 +5,6 @@ using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
 using Cluster.Media;
 using Cluster.Media.Smooth;
-using Cluster.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -72,15 +71,16 @@ internal sealed partial class StreamPullInput : PullInputBase
             return false;
         }
 
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stall.CancelAfter(Settings.StallTimeout);
+        // The stall timer runs on the injected clock (restarted after every fragment); reads stop on it or on ct.
+        using var stall = new CancellationTokenSource(Settings.StallTimeout, TimeProvider);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct, stall.Token);
         var body = PipeReader.Create(await response.Content.ReadAsStreamAsync(ct));
         var reader = new SmoothIngestReader(body, IngestLimits.Default);
         var connectionId = NextConnectionId();
         var progress = false;
         try
         {
-            var header = await Stalled(() => reader.ReadHeaderAsync(stall.Token), stall, ct);
+            var header = await Stalled(() => reader.ReadHeaderAsync(reading.Token), stall, ct);
             var opening = new IngestOpening(connectionId, "all", eventId, url, header.Tracks) { UpstreamSessionId = session };
             var admission = await point.OpenIngestAsync(opening, createIfMissing: true);
             if (!admission.Accepted)
@@ -108,7 +108,7 @@ internal sealed partial class StreamPullInput : PullInputBase
                     last[info.TrackId] = held.GetValueOrDefault(name, long.MinValue);
                 }
 
-                while (await Stalled(() => reader.ReadFragmentAsync(stall.Token), stall, ct) is { } item)
+                while (await Stalled(() => reader.ReadFragmentAsync(reading.Token), stall, ct) is { } item)
                 {
                     if (!tracks.TryGetValue(item.TrackId, out var track))
                     {

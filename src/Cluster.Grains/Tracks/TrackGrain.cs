@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Cluster.Contracts.Tracks;
-using Cluster.Grains.PublishingPoints;
+using Cluster.Grains.Activations;
 using Cluster.Media.Cmaf;
 using Cluster.Media.Model;
-using Cluster.Runtime;
+using Cluster.Grains.Placement;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Grains.Tracks;
@@ -15,8 +15,8 @@ namespace Cluster.Grains.Tracks;
 /// Nothing here deactivates on request: a request racing a bind would lose the binding. A track lives on its publishing
 /// point's silo, so building a manifest reads the tracks' timelines in process.
 /// </summary>
-[ColocatedPlacement(typeof(PublishingPointGrain))]
-internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<TrackGrain> logger) : Grain, ITrackGrain
+[PointPlacement]
+internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActivations running, ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private readonly FragmentIndex _index = new();
     private TrackBinding? _binding;
@@ -28,6 +28,20 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
     private volatile CmafHeader? _cmafHeader;
     private volatile TrackTimeline _timeline = TrackTimeline.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        running.Started(this.GetGrainId());
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        running.Stopped(this.GetGrainId());
+        return Task.CompletedTask;
+    }
 
     public Task BindAsync(TrackBinding binding)
     {
@@ -138,8 +152,9 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
         return Task.FromResult<CmafTrackHeader?>(cached.Header);
     }
 
-    public async Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait)
+    public async Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait, CancellationToken cancellationToken)
     {
+        wait = Clamp(wait);
         var read = FragmentRead.From(_timeline, time);
         if (read.Status == FragmentReadStatus.Found || wait <= TimeSpan.Zero || read.Ended || !IsNextAfterLiveEdge(_timeline, time))
         {
@@ -158,20 +173,17 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
                 return FragmentRead.From(timeline, time);
             }
 
-            try
-            {
-                await changed.WaitAsync(remaining, timeProvider);
-            }
-            catch (TimeoutException)
+            if (!await WaitForChangeAsync(changed, remaining, cancellationToken))
             {
                 return FragmentRead.From(_timeline, time);
             }
         }
     }
 
-    public async Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait)
+    public async Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait, CancellationToken cancellationToken)
     {
         maxCount = Math.Clamp(maxCount, 1, 256);
+        wait = Clamp(wait);
         var deadline = timeProvider.GetUtcNow() + wait;
         while (true)
         {
@@ -185,11 +197,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
                 return read;
             }
 
-            try
-            {
-                await changed.WaitAsync(remaining, timeProvider);
-            }
-            catch (TimeoutException)
+            if (!await WaitForChangeAsync(changed, remaining, cancellationToken))
             {
                 return StreamReadFrom(_timeline, after, maxCount, _epoch);
             }
@@ -198,17 +206,36 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, ILogger<Trac
 
     public Task<TrackInfo?> GetInfoAsync() => Task.FromResult(_timeline.Info);
 
+    /// <summary>Waits for the next publish; false when <paramref name="remaining"/> passed or the caller went away first.</summary>
+    private async Task<bool> WaitForChangeAsync(Task changed, TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await changed.WaitAsync(remaining, timeProvider, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait) => wait > LongPoll.MaxWait ? LongPoll.MaxWait : wait;
+
     private static TrackStreamRead StreamReadFrom(TrackTimeline timeline, long after, int maxCount, long epoch)
     {
         var first = timeline.FirstAfter(after);
-        var count = Math.Min(maxCount, timeline.Count - first);
-        var fragments = ImmutableArray.CreateBuilder<Fragment>(count);
-        for (var i = 0; i < count; i++)
+        var available = Math.Min(maxCount, timeline.Count - first);
+        var fragments = ImmutableArray.CreateBuilder<Fragment>(available);
+        long bytes = 0;
+        for (var i = 0; i < available && (i == 0 || bytes + timeline[first + i].Data.Length <= TrackStreamRead.MaxBytes); i++)
         {
             fragments.Add(timeline[first + i]);
+            bytes += timeline[first + i].Data.Length;
         }
 
-        return new TrackStreamRead(fragments.MoveToImmutable(), epoch, timeline.Info is not null, timeline.Ended && first + count == timeline.Count);
+        var count = fragments.Count;
+        return new TrackStreamRead(fragments.DrainToImmutable(), epoch, timeline.Info is not null, timeline.Ended && first + count == timeline.Count);
     }
 
     /// <summary>Only a request at or past the newest fragment's end may wait: anything older will never appear.</summary>

@@ -4,7 +4,6 @@ using System.Text;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Media.Model;
-using Cluster.Runtime;
 
 namespace Cluster.Gateway.Tests.Playback;
 
@@ -92,6 +91,10 @@ internal sealed class FakeOrigin
 /// <summary>A publishing point grain answering from <see cref="FakeOrigin"/>; only the playback calls are implemented.</summary>
 internal sealed class FakePointGrain(FakeOrigin origin) : Grain, IPublishingPointGrain
 {
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
+    public Task<Orleans.Runtime.SiloAddress> GetSiloAsync() => Task.FromResult(GrainContext.Address.SiloAddress!);
+
     public Task<PublishingPointStatus> GetStatusAsync() => Task.FromResult(origin.Status(PrimaryKey));
 
     public Task<ManifestDocument?> GetManifestAsync(ManifestFormat format) => origin.ManifestAsync(PrimaryKey, format);
@@ -116,13 +119,15 @@ internal sealed class FakePointGrain(FakeOrigin origin) : Grain, IPublishingPoin
 /// <summary>A track grain answering reads from <see cref="FakeOrigin"/>; only the playback calls are implemented.</summary>
 internal sealed class FakeTrackGrain(FakeOrigin origin) : Grain, ITrackGrain
 {
-    public Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait) => Task.FromResult(origin.Read(PrimaryKey, time));
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
+    public Task<FragmentRead> ReadFragmentAsync(long time, TimeSpan wait, CancellationToken cancellationToken) => Task.FromResult(origin.Read(PrimaryKey, time));
 
     public Task<CmafTrackHeader?> GetCmafHeaderAsync() => Task.FromResult<CmafTrackHeader?>(new CmafTrackHeader(TrackKind.Video, [1, 2, 3]));
 
     public Task<TrackTimeline> GetTimelineAsync() => throw new NotSupportedException();
 
-    public Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait) => throw new NotSupportedException();
+    public Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<TrackInfo?> GetInfoAsync() => throw new NotSupportedException();
 

@@ -1,36 +1,31 @@
-using Cluster.Contracts.PublishingPoints;
-using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
-using Cluster.Runtime;
 using Cluster.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Gateway.Tests.Playback;
 
-/// <summary>The gateway's playback handler as the silo registers it, on the real in-process runtime with test grains and a fake clock.</summary>
+/// <summary>The gateway's playback handler as the silo registers it, on a real Orleans silo in this process with test grains and a fake clock.</summary>
 internal sealed class PlaybackHost : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly TestSilo _silo;
 
     public PlaybackHost(params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>("Cluster:Gateway:" + s.Key, s.Value)))
             .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddSingleton(Origin);
-        services.AddClusterRuntime();
-        services.AddGrain<IPublishingPointGrain, FakePointGrain>();
-        services.AddGrain<ITrackGrain, FakeTrackGrain>();
-        services.AddClusterGateway(configuration);
-        _services = services.BuildServiceProvider(validateScopes: true);
-        Handler = _services.GetRequiredService<PlaybackHandler>();
-        Responses = _services.GetRequiredService<ImmutableResponseCache>();
+        _silo = TestSilo.Start(TestSilo.Localhost, services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton(Origin);
+            services.AddClusterGateway(configuration);
+        });
+        Handler = _silo.Services.GetRequiredService<PlaybackHandler>();
+        Responses = _silo.Services.GetRequiredService<ImmutableResponseCache>();
     }
 
     public FakeTimeProvider Clock { get; } = new();
@@ -81,7 +76,7 @@ internal sealed class PlaybackHost : IAsyncDisposable
             response.ContentLength);
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _silo.DisposeAsync();
 }
 
 internal sealed record PlaybackResponse(int Status, byte[] Body, string? ContentType, string ETag, string CacheControl, long? ContentLength);

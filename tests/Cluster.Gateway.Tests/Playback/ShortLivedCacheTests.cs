@@ -1,5 +1,5 @@
 using Cluster.Gateway.Playback;
-using Cluster.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Gateway.Tests.Playback;
 

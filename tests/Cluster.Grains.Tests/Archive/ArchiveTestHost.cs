@@ -2,39 +2,35 @@ using System.Collections.Concurrent;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.Archive;
+using Cluster.Grains.Clustering;
 using Cluster.Grains.Sessions;
 using Cluster.Media.Model;
-using Cluster.Runtime;
-using Microsoft.Extensions.Configuration;
+using Cluster.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Grains.Tests.Archive;
 
 /// <summary>
-/// The grains on the in-process runtime with the real clock (the recorder's reads wait at the live edge), a data folder
+/// The grains on a real Orleans silo in this process with the real clock (the recorder's reads wait at the live edge), a data folder
 /// of its own and the log lines kept for assertions.
 /// </summary>
 internal sealed class ArchiveTestHost : IAsyncDisposable
 {
     public static readonly DateTimeOffset SessionStart = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private readonly ServiceProvider _services;
+    private readonly TestSilo _silo;
 
     public ArchiveTestHost(string dataPath, params (string Key, string Value)[] settings)
     {
         DataPath = dataPath;
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(
-                new[] { new KeyValuePair<string, string?>("Cluster:DataPath", dataPath) }
-                    .Concat(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))))
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddClusterRuntime();
-        services.AddClusterGrains(configuration);
-        _services = services.BuildServiceProvider(validateScopes: true);
-        Grains = _services.GetRequiredService<IGrainFactory>();
+        var configuration = GrainHost.Configuration([("Cluster:PublishingPoints:Store", "File"), ("Cluster:DataPath", dataPath), .. settings]);
+        _silo = TestSilo.Start(silo => silo.AddClusterSilo(configuration), services =>
+        {
+            services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug).AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning));
+            services.AddClusterGrains(configuration);
+        });
+        Grains = _silo.Grains;
     }
 
     public string DataPath { get; }
@@ -43,12 +39,12 @@ internal sealed class ArchiveTestHost : IAsyncDisposable
 
     public IGrainFactory Grains { get; }
 
-    public IArchiveLibrary Library => _services.GetRequiredService<IArchiveLibrary>();
+    public IArchiveLibrary Library => _silo.Services.GetRequiredService<IArchiveLibrary>();
 
-    public ArchiveFollowerFactory Factory => _services.GetServices<ISessionFollowerFactory>().OfType<ArchiveFollowerFactory>().Single();
+    public ArchiveFollowerFactory Factory => _silo.Services.GetServices<ISessionFollowerFactory>().OfType<ArchiveFollowerFactory>().Single();
 
     public T Get<T>()
-        where T : notnull => _services.GetRequiredService<T>();
+        where T : notnull => _silo.Services.GetRequiredService<T>();
 
     public static PointSession Session(IGrainFactory grains, ArchiveSettings? archive, string point = "live/event1", long epoch = 1, string? eventId = null) =>
         new(point, epoch, $"session-{epoch}", eventId, SessionStart, new PublishingPointSettings { Archive = archive }, grains);
@@ -91,7 +87,7 @@ internal sealed class ArchiveTestHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _silo.DisposeAsync();
 }
 
 /// <summary>Keeps every log line.</summary>

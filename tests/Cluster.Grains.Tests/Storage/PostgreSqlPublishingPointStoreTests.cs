@@ -1,6 +1,6 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Grains.Storage;
-using Cluster.Runtime.PostgreSql;
+using Cluster.Grains.Clustering.PostgreSql;
 using Cluster.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -37,6 +37,27 @@ public sealed class PublishingPointStoreServiceCollectionExtensionsTests : IDisp
         services.GetRequiredService<IPublishingPointStore>().ShouldBeOfType<PostgreSqlPublishingPointStore>();
     }
 
+    [Fact]
+    public async Task AddPublishingPointStore_MembershipInAzureStorage_AzureTableStore()
+    {
+        await using var services = Build(
+            ("Cluster:DataPath", _data.Path),
+            ("Cluster:Membership:Provider", "AzureStorage"),
+            ("Cluster:Membership:ConnectionString", "UseDevelopmentStorage=true"));
+
+        services.GetRequiredService<IPublishingPointStore>().ShouldBeOfType<AzureTablePublishingPointStore>();
+    }
+
+    [Fact]
+    public async Task HostStart_AzureTableStoreWithoutConnectionString_FailsNamingTheSetting()
+    {
+        using var host = BuildHost(("Cluster:PublishingPoints:Store", "AzureTable"));
+
+        var exception = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());
+
+        exception.Message.ShouldContain("Cluster:Membership:ConnectionString");
+    }
+
     [Theory]
     [InlineData("InMemory", typeof(InMemoryPublishingPointStore))]
     [InlineData("inmemory", typeof(InMemoryPublishingPointStore))]

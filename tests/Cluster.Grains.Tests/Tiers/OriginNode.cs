@@ -7,23 +7,23 @@ using System.Text.RegularExpressions;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
+using Cluster.Grains.Clustering;
 using Cluster.Media.Boxes;
 using Cluster.Media.Model;
 using Cluster.Media.Smooth;
-using Cluster.Runtime;
+using Cluster.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Grains.Tests.Tiers;
 
 /// <summary>
-/// A product node for tier tests: the grains on the real in-process runtime with the real clock (pull inputs poll and
+/// A product node for tier tests: the grains on a real Orleans silo in this process with the real clock (pull inputs poll and
 /// retry in real time), and Kestrel on a free loopback port answering the Smooth playback URLs
 /// (<c>/{point}.isml/Manifest</c>, <c>/{point}.isml/QualityLevels(b)/Fragments(name=t)</c>) from the point's own
 /// manifest and the product's fragment writer, and the pull endpoint (<c>/{point}.isml/Streams(all)</c>) from the
@@ -31,16 +31,16 @@ namespace Cluster.Grains.Tests.Tiers;
 /// </summary>
 internal sealed partial class OriginNode : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly TestSilo _silo;
     private readonly WebApplication _web;
 
-    private OriginNode(ServiceProvider services, WebApplication web, Uri address, LogCapture log)
+    private OriginNode(TestSilo silo, WebApplication web, Uri address, LogCapture log)
     {
-        _services = services;
+        _silo = silo;
         Log = log;
         _web = web;
         Address = address;
-        Grains = services.GetRequiredService<IGrainFactory>();
+        Grains = silo.Grains;
     }
 
     public IGrainFactory Grains { get; }
@@ -56,15 +56,12 @@ internal sealed partial class OriginNode : IAsyncDisposable
     public static async Task<OriginNode> StartAsync(Func<HttpContext, OriginNode, Task<bool>>? intercept = null)
     {
         var log = new LogCapture();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("Cluster:PublishingPoints:Store", "InMemory")])
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton(TimeProvider.System);
-        services.AddClusterRuntime();
-        services.AddClusterGrains(configuration);
-        var provider = services.BuildServiceProvider(validateScopes: true);
+        var configuration = GrainHost.Configuration();
+        var provider = TestSilo.Start(silo => silo.AddClusterSilo(configuration), services =>
+        {
+            services.AddLogging(logging => logging.AddProvider(log).SetMinimumLevel(LogLevel.Debug).AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning));
+            services.AddClusterGrains(configuration);
+        });
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -189,7 +186,7 @@ internal sealed partial class OriginNode : IAsyncDisposable
     {
         await _web.StopAsync();
         await _web.DisposeAsync();
-        await _services.DisposeAsync();
+        await _silo.DisposeAsync();
     }
 
     /// <summary>The ffmpeg capture this repository's media tests use (two H.264 tracks, one AAC track, two fragments each).</summary>

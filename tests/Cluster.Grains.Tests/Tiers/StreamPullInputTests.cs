@@ -3,6 +3,7 @@ using Cluster.Contracts.Tracks;
 using Cluster.Grains.Tests.Archive;
 using Cluster.Media.Model;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cluster.Grains.Tests.Tiers;
 
@@ -105,8 +106,8 @@ public sealed class StreamPullInputTests
             PullInput = new PullInputSettings { Urls = [bad.PointUrl, goodUrl], RetryCount = 1, RetryDelay = TimeSpan.Zero, StallTimeout = TimeSpan.FromMilliseconds(500) },
         });
 
-        // The upstream's mfra ends the session here too.
-        var status = await EventuallyAsync(point, s => s.State == PublishingPointState.Stopped);
+        // The upstream's mfra ends the session here too. The host's clock moves on meanwhile: stall timeouts run on it.
+        var status = await EventuallyAsync(point, s => s.State == PublishingPointState.Stopped, host.Clock);
 
         status.PullInput.ShouldNotBeNull();
         status.PullInput.ActiveUrl.ShouldBe(goodUrl);
@@ -125,7 +126,8 @@ public sealed class StreamPullInputTests
         return status;
     }
 
-    private static async Task<PublishingPointStatus> EventuallyAsync(IPublishingPointGrain point, Func<PublishingPointStatus, bool> condition)
+    /// <summary>Polls the point's status until <paramref name="condition"/> holds; each poll moves <paramref name="clock"/> on by 100 ms when given.</summary>
+    private static async Task<PublishingPointStatus> EventuallyAsync(IPublishingPointGrain point, Func<PublishingPointStatus, bool> condition, FakeTimeProvider? clock = null)
     {
         using var timeout = new CancellationTokenSource(Bound);
         while (true)
@@ -141,6 +143,7 @@ public sealed class StreamPullInputTests
                 throw new TimeoutException($"The point did not get there within {Bound}: {status.State}, pull input {status.PullInput}");
             }
 
+            clock?.Advance(TimeSpan.FromMilliseconds(100));
             await Task.Delay(50, CancellationToken.None);
         }
     }

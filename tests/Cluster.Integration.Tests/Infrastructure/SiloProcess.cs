@@ -36,7 +36,13 @@ public sealed class InProcessSilo : IAsyncDisposable
         try
         {
             // The data folder before the settings, so a test can still name its own.
-            string[] args = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", data.DataPathArgument, .. settings];
+            // Orleans' ports free too: tests start silos side by side, each a cluster of its own.
+            var (siloPort, gatewayPort) = TestSilo.TwoFreePorts();
+            string[] args =
+            [
+                "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", data.DataPathArgument,
+                $"--Cluster:Silo:Endpoint=127.0.0.1:{siloPort}", $"--Cluster:Silo:GatewayPort={gatewayPort}", .. settings,
+            ];
             var app = SiloApplication.Build(args);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -14,7 +14,6 @@ namespace Cluster.Integration.Tests.ProcessCluster;
 /// </summary>
 public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output)
 {
-    private const string PointType = "publishingpointgrain";
     private const string PointKey = "live/proc";
     private const string Point = "live/proc.isml/";
     private const long Second = 10_000_000;
@@ -50,20 +49,26 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
             await AssertHlsServesAsync(viewer, minTime: 0);
             await AssertDashServesAsync(viewer, minTime: 0);
 
-            // d. The grain directory in PostgreSQL names the silo holding the point; its pid file names the process.
-            var owner = (await cluster.LookupGrainAsync(PointType, PointKey)).ShouldNotBeNull("the point has no directory entry");
-            var ownerName = cluster.SiloNameOf(owner.Endpoint);
+            // d. The point's admin status names the silo holding it; /admin/silos lists it there with its tracks; its pid file names the process.
+            var owner = (await cluster.PointSiloAsync(PointKey)).ShouldNotBeNull("the point's status names no silo");
+            var ownerName = owner.Name;
             var ownerPid = cluster.PidOf(ownerName);
-            ScriptedCluster.CommandLine(ownerPid).ShouldContain($"--Cluster:Silo:Endpoint={owner.Endpoint}");
-            (await cluster.SiloStatusAsync(owner.Endpoint, owner.Generation)).ShouldBe("Active");
-            output.WriteLine($"{PointType}/{PointKey} is on {ownerName} ({owner.Endpoint}@{owner.Generation}, pid {ownerPid}); killing it");
+            ScriptedCluster.CommandLine(ownerPid).ShouldContain($"--Cluster:Silo:Endpoint={cluster.SiloEndpoint(int.Parse(ownerName["silo-".Length..], CultureInfo.InvariantCulture))}");
+            owner.Status.ShouldBe("Active");
+            owner.Points.ShouldContain(PointKey);
+            owner.Tracks.Count(t => t.StartsWith(PointKey + "/", StringComparison.Ordinal)).ShouldBe(3, "the point's three tracks live on its silo");
+            var running = (await cluster.LocalSiloAsync(int.Parse(ownerName["silo-".Length..], CultureInfo.InvariantCulture))).ShouldNotBeNull();
+            running.Points.ShouldBe([PointKey], "the owner's own listing of what runs on it");
+            running.Tracks.Count(t => t.StartsWith(PointKey + "/", StringComparison.Ordinal)).ShouldBe(3);
+            (await cluster.DuplicatesAsync()).ShouldBeEmpty();
+            output.WriteLine($"{PointKey} is on {ownerName} ({owner.Address}, pid {ownerPid}); killing it");
 
             var sinceKill = Stopwatch.StartNew();
             Process.GetProcessById(ownerPid).Kill();
             await WaitUntilAsync(() => Task.FromResult(!ScriptedCluster.IsAlive(ownerPid)), TimeSpan.FromSeconds(5), () => $"pid {ownerPid} survived SIGKILL");
 
             // Peers detect the crash and the membership table says so (timed from the kill, alongside what follows).
-            var detection = MeasureAsync(sinceKill, async () => await cluster.SiloStatusAsync(owner.Endpoint, owner.Generation) == "Dead", FailoverBound);
+            var detection = MeasureAsync(sinceKill, async () => (await cluster.SilosAsync()).Any(s => s.Address == owner.Address && s.Status == "Dead"), FailoverBound);
 
             // From the kill on, every answer of gateway B to a player is recorded.
             var statuses = new SortedDictionary<int, int>();
@@ -113,6 +118,7 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
                 }
 
                 await Task.Delay(200);
+                (await cluster.DuplicatesAsync()).ShouldBeEmpty("a grain had two activations during the failover");
                 var manifest = await PlayerReadsManifestAsync();
                 if (manifest is { IsLive: true } && VideoFragments(manifest).Count(f => f.Time >= ResumeOffsetSeconds * Second) >= 2)
                 {
@@ -121,8 +127,8 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
                 }
             }
 
-            var detectedAfter = (await detection).ShouldNotBeNull($"{owner.Endpoint} was not declared Dead within {FailoverBound}\n{cluster.LogTail("silo-" + OtherSilo(ownerName))}");
-            detectedAfter.ShouldBeLessThan(DetectionBound, $"{owner.Endpoint} was declared Dead only after {detectedAfter}");
+            var detectedAfter = (await detection).ShouldNotBeNull($"{owner.Address} was not declared Dead within {FailoverBound}\n{cluster.LogTail("silo-" + OtherSilo(ownerName))}");
+            detectedAfter.ShouldBeLessThan(DetectionBound, $"{owner.Address} was declared Dead only after {detectedAfter}");
             resumed.ShouldNotBeNull(
                 $"gateway B listed no new fragments within {FailoverBound} of the kill ({attempts} encoder attempts)\n{encoder?.Log}\n" +
                 $"{cluster.LogTail("gateway-a")}\n{cluster.LogTail("gateway-b")}");
@@ -132,16 +138,14 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
             statuses.Keys.ShouldBeSubsetOf([200, 404, 503]);
 
             // The point is active again on a live silo other than the killed one.
-            var successor = (await cluster.LookupGrainAsync(PointType, PointKey)).ShouldNotBeNull("the re-activated point has no directory entry");
-            successor.Endpoint.ShouldNotBe(owner.Endpoint);
-            var successorName = cluster.SiloNameOf(successor.Endpoint);
+            var successor = (await cluster.PointSiloAsync(PointKey)).ShouldNotBeNull("the re-activated point's status names no silo");
+            successor.Name.ShouldNotBe(ownerName);
+            var successorName = successor.Name;
             ScriptedCluster.IsAlive(cluster.PidOf(successorName)).ShouldBeTrue();
-            (await cluster.SiloStatusAsync(successor.Endpoint, successor.Generation)).ShouldBe("Active");
-
-            // Neither the point nor any of its tracks is still registered on the dead silo.
-            (await cluster.GrainsOnSiloAsync(owner.Endpoint, owner.Generation)).Where(g => g.Contains(PointKey, StringComparison.Ordinal)).ShouldBeEmpty();
+            successor.Status.ShouldBe("Active");
+            (await cluster.DuplicatesAsync()).ShouldBeEmpty();
             output.WriteLine(
-                $"crash declared Dead after {detectedAfter.TotalSeconds:F1} s; point re-activated on {successorName} ({successor.Endpoint}) and " +
+                $"crash declared Dead after {detectedAfter.TotalSeconds:F1} s; point re-activated on {successorName} ({successor.Address}) and " +
                 $"new fragments listed by gateway B {resumedAfter.TotalSeconds:F1} s after the kill ({attempts} encoder attempt(s))");
 
             // Gateway B serves the new session in every format, and its fragments.

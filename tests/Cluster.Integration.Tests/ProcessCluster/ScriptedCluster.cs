@@ -1,5 +1,6 @@
 using System.Globalization;
-using Npgsql;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Cluster.Integration.Tests.ProcessCluster;
 
@@ -9,7 +10,7 @@ namespace Cluster.Integration.Tests.ProcessCluster;
 /// </summary>
 /// <remarks>
 /// Port layout, as the script documents it: gateway-a = base, silo-N = base+N, gateway-b = base+10; silo-to-silo
-/// ports silo-N = base+20+N-1; PostgreSQL = base+30.
+/// ports silo-N = base+20+N-1 and their Orleans gateway ports base+120+N-1; PostgreSQL = base+30.
 /// </remarks>
 public sealed class ScriptedCluster : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed class ScriptedCluster : IAsyncDisposable
     private const string FolderPrefix = "cluster-proc-";
 
     private readonly int _basePort;
+    private string[] _nodeArguments = [];
     private int _stopped;
 
     private ScriptedCluster(string directory, int basePort)
@@ -52,9 +54,10 @@ public sealed class ScriptedCluster : IAsyncDisposable
 
         // Default permissions (0755 under the usual umask): the postgres user must reach the database folder inside.
         System.IO.Directory.CreateDirectory(directory);
-        var cluster = new ScriptedCluster(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 10, 20, 21, 22, 30]));
+        var cluster = new ScriptedCluster(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 10, 20, 21, 22, 30, 120, 121, 122]));
         try
         {
+            cluster._nodeArguments = nodeArguments;
             var (exitCode, output) = await cluster.RunScriptAsync("cluster-start.sh", nodeArguments);
             cluster.StartOutput = output;
             if (exitCode != 0)
@@ -92,52 +95,58 @@ public sealed class ScriptedCluster : IAsyncDisposable
     /// <summary>The last lines of node <paramref name="name"/>'s log, for assertion messages.</summary>
     public string LogTail(string name, int lines = 40) => DeployScripts.LogTail(Directory, name, lines);
 
-    /// <summary>Where the grain directory says <paramref name="grainType"/>/<paramref name="grainKey"/> is active (<c>endpoint@generation</c>), or null.</summary>
-    public async Task<(string Endpoint, long Generation)?> LookupGrainAsync(string grainType, string grainKey)
+    /// <summary>Every silo as <c>GET /admin/silos</c> on gateway B lists it (the operator's view of Orleans' membership).</summary>
+    public async Task<SiloView[]> SilosAsync()
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT silo_endpoint, silo_generation FROM cluster_grain_directory WHERE grain_type = @type AND grain_key = @key",
-            connection);
-        command.Parameters.AddWithValue("type", grainType);
-        command.Parameters.AddWithValue("key", grainKey);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? (reader.GetString(0), reader.GetInt64(1)) : null;
+        using var client = new HttpClient { BaseAddress = GatewayB, Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetFromJsonAsync<SiloView[]>("admin/silos", JsonOptions) ?? [];
     }
 
-    /// <summary>The grains (<c>type/key</c>) the grain directory places on silo <paramref name="endpoint"/>@<paramref name="generation"/>.</summary>
-    public async Task<List<string>> GrainsOnSiloAsync(string endpoint, long generation)
+    /// <summary>The silo hosting point <paramref name="path"/>, as its admin status names it; null when it has none.</summary>
+    public async Task<SiloView?> PointSiloAsync(string path)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT grain_type || '/' || grain_key FROM cluster_grain_directory WHERE silo_endpoint = @endpoint AND silo_generation = @generation ORDER BY 1",
-            connection);
-        command.Parameters.AddWithValue("endpoint", endpoint);
-        command.Parameters.AddWithValue("generation", generation);
-        var grains = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        using var client = new HttpClient { BaseAddress = GatewayB, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await client.GetAsync($"admin/publishing-points/{path}");
+        if (!response.IsSuccessStatusCode)
         {
-            grains.Add(reader.GetString(0));
+            return null;
         }
 
-        return grains;
+        var status = await response.Content.ReadFromJsonAsync<PointView>(JsonOptions);
+        return status?.Silo is { } silo ? (await SilosAsync()).SingleOrDefault(s => s.Address == silo.Address) : null;
     }
 
-    /// <summary>The membership status (Joining, Active, ShuttingDown, Dead) of one silo process, or null when it has no row.</summary>
-    public async Task<string?> SiloStatusAsync(string endpoint, long generation)
+    /// <summary>
+    /// The grains (<c>point:key</c>, <c>track:key</c>) running on more than one silo, as each live silo's own
+    /// <c>GET /admin/silo</c> lists them: a second running activation would split a DVR, so this must stay empty
+    /// whatever happens to the cluster. A silo that does not answer (killed, stopping) runs nothing for a viewer.
+    /// </summary>
+    public async Task<string[]> DuplicatesAsync()
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT status FROM cluster_membership WHERE endpoint = @endpoint AND generation = @generation",
-            connection);
-        command.Parameters.AddWithValue("endpoint", endpoint);
-        command.Parameters.AddWithValue("generation", generation);
-        return (string?)await command.ExecuteScalarAsync();
+        var silos = await Task.WhenAll(Enumerable.Range(1, SiloCount).Select(LocalSiloAsync));
+        return [.. silos.OfType<SiloView>()
+            .SelectMany(s => s.Points.Select(p => "point:" + p).Concat(s.Tracks.Select(t => "track:" + t)))
+            .GroupBy(k => k, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => g.Key)];
     }
+
+    /// <summary>Silo <paramref name="number"/>'s own <c>GET /admin/silo</c> (what runs on it); null when it does not answer.</summary>
+    public async Task<SiloView?> LocalSiloAsync(int number)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            return await client.GetFromJsonAsync<SiloView>(new Uri(SiloUrl(number), "admin/silo"), JsonOptions);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The public HTTP address of silo <paramref name="number"/> (1-based): BASE+N.</summary>
+    public Uri SiloUrl(int number) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{_basePort + number}/"));
 
     /// <summary>Runs <c>deploy/cluster-stop.sh</c> (once) and deletes the data folder.</summary>
     public async ValueTask DisposeAsync()
@@ -161,11 +170,34 @@ public sealed class ScriptedCluster : IAsyncDisposable
         }
     }
 
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
     private static Task StopAbandonedAsync() =>
         DeployScripts.StopAbandonedAsync(FolderPrefix, folder => new ScriptedCluster(folder, 0).DisposeAsync());
 
-    private Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyList<string> arguments) =>
-        DeployScripts.RunAsync(script, arguments, new Dictionary<string, string>
+    /// <summary>Starts silo <paramref name="number"/> again (or a new one) into the running cluster: <c>CLUSTER_JOIN=N deploy/cluster-start.sh</c>.</summary>
+    public async Task JoinAsync(int number)
+    {
+        var (exitCode, output) = await RunScriptAsync("cluster-start.sh", _nodeArguments, ("CLUSTER_JOIN", number.ToString(CultureInfo.InvariantCulture)));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"CLUSTER_JOIN={number} deploy/cluster-start.sh exited with {exitCode}:{Environment.NewLine}{output}");
+        }
+    }
+
+    /// <summary>Takes silo <paramref name="number"/> out gracefully (SIGTERM, waits for it to exit): <c>CLUSTER_NODE=silo-N deploy/cluster-stop.sh</c>.</summary>
+    public async Task StopSiloAsync(int number)
+    {
+        var (exitCode, output) = await RunScriptAsync("cluster-stop.sh", [], ("CLUSTER_NODE", $"silo-{number}"));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"CLUSTER_NODE=silo-{number} deploy/cluster-stop.sh exited with {exitCode}:{Environment.NewLine}{output}");
+        }
+    }
+
+    private Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyList<string> arguments, params (string Name, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string>
         {
             // The test project's build has just built the node, so the script runs it as is.
             ["CLUSTER_DIR"] = Directory,
@@ -176,5 +208,22 @@ public sealed class ScriptedCluster : IAsyncDisposable
             ["CLUSTER_NO_BUILD"] = "1",
             ["CLUSTER_SILO_DLL"] = DeployScripts.SiloDll(),
             ["CLUSTER_STOP_TIMEOUT"] = "20",
-        });
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        return DeployScripts.RunAsync(script, arguments, environment);
+    }
 }
+
+/// <summary>A silo as <c>GET /admin/silos</c> answers it.</summary>
+/// <remarks>A silo's own <c>GET /admin/silo</c> answers the same shape without a status.</remarks>
+public sealed record SiloView(string Name, string Address, string? Status, string[] Points, string[] Tracks);
+
+/// <summary>The part of a point's admin status these tests read.</summary>
+public sealed record PointView(string Path, SiloRef? Silo);
+
+/// <summary>A point's silo as its status names it.</summary>
+public sealed record SiloRef(string Name, string Address);

@@ -9,7 +9,7 @@ namespace Cluster.Integration.Tests.ProcessCluster;
 /// own process) in a temporary data folder on free loopback ports, with no point pre-configured on the distribution;
 /// stopped with <c>deploy/tiers-stop.sh</c> on dispose.
 /// </summary>
-/// <remarks>Port layout, as the script documents it: ingest = base, origin-a = base+1, origin-b = base+2, distribution = base+3.</remarks>
+/// <remarks>Port layout, as the script documents it: ingest = base, origin-a = base+1, origin-b = base+2, distribution = base+3; Orleans silo ports +20, gateway ports +40.</remarks>
 public sealed class ScriptedTiers : IAsyncDisposable
 {
     public const string IngestNode = "ingest";
@@ -58,7 +58,7 @@ public sealed class ScriptedTiers : IAsyncDisposable
         await StopAbandonedAsync();
         var directory = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var tiers = new ScriptedTiers(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3]));
+        var tiers = new ScriptedTiers(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 20, 21, 22, 23, 40, 41, 42, 43]));
         try
         {
             var (exitCode, output) = await tiers.RunScriptAsync("tiers-start.sh", nodeArguments);
