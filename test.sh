@@ -31,7 +31,8 @@ dotnet build Cluster.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test Cluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+# A test that hangs fails its project after 10 minutes, with a dump, instead of stalling the run.
+dotnet test Cluster.sln -c Release --no-build -nologo --logger "console;verbosity=normal" --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -54,6 +54,10 @@ public sealed class GrainDvr : IAsyncDisposable
                 ["Cluster:PublishingPoints:Store"] = "InMemory",
                 ["Cluster:Silo:Endpoint"] = $"127.0.0.1:{FreePort()}",
                 ["Cluster:Silo:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+                // No silo fails here: the 5 s default (a crashed silo's points answer 503 quickly) only made the first,
+                // cold call fail on a machine busy with other test projects.
+                ["Cluster:Silo:CallTimeout"] = "00:01:00",
             })
             .Build();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -36,6 +36,9 @@ internal sealed partial class PublishingPointGrain(
     private string? _sessionId;
     private bool _isArchive;
     private readonly Dictionary<string, ImmutableArray<string>> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>How the last connection carrying each track ended; the stream is over only when every track's ended with end of stream.</summary>
+    private readonly Dictionary<string, IngestEnd> _trackEnds = new(StringComparer.Ordinal);
     private readonly List<(string Key, TrackInfo Info)> _tracks = [];
     private bool _exists;
     private PublishingPointState _state = PublishingPointState.Idle;
@@ -157,6 +160,7 @@ internal sealed partial class PublishingPointGrain(
 
             _tracks.Clear();
             _connections.Clear();
+        _trackEnds.Clear();
             ChangeState(PublishingPointState.Shutdown);
             Publish();
         }
@@ -218,6 +222,11 @@ internal sealed partial class PublishingPointGrain(
         }
 
         _connections[opening.ConnectionId] = keys.MoveToImmutable();
+        foreach (var key in _connections[opening.ConnectionId])
+        {
+            _trackEnds.Remove(key);
+        }
+
         if (_state != PublishingPointState.Started)
         {
             ChangeState(PublishingPointState.Started);
@@ -230,13 +239,18 @@ internal sealed partial class PublishingPointGrain(
 
     public async Task CloseIngestAsync(string connectionId, IngestEnd end)
     {
-        if (!_connections.Remove(connectionId))
+        if (!_connections.Remove(connectionId, out var keys))
         {
             return;
         }
 
+        foreach (var key in keys)
+        {
+            _trackEnds[key] = end;
+        }
+
         LogIngestClosed(PrimaryKey, connectionId, end);
-        if (_connections.Count == 0 && end == IngestEnd.EndOfStream && _state == PublishingPointState.Started)
+        if (_connections.Count == 0 && StreamIsOver() && _state == PublishingPointState.Started)
         {
             await EndSessionAsync();
         }
@@ -245,6 +259,14 @@ internal sealed partial class PublishingPointGrain(
             Publish();
         }
     }
+
+    /// <summary>
+    /// Whether the encoder ended every track of the session: ffmpeg ends its other outputs with an mfra when one output's
+    /// connection fails, and that track's reconnect must find the point still Started. A track whose connection never
+    /// finished opening (its gateway gave up) has not ended.
+    /// </summary>
+    private bool StreamIsOver() =>
+        _tracks.Count > 0 && _tracks.TrueForAll(t => _trackEnds.TryGetValue(t.Key, out var end) && end == IngestEnd.EndOfStream);
 
     public Task<ManifestDocument?> GetManifestAsync(ManifestFormat format) => GetDocumentAsync(new ManifestKey(format));
 
@@ -311,6 +333,7 @@ internal sealed partial class PublishingPointGrain(
 
         _tracks.Clear();
         _connections.Clear();
+        _trackEnds.Clear();
         if (eventId is not null)
         {
             _settings = _settings with { EventId = eventId };

@@ -96,6 +96,30 @@ public sealed class PublishingPointGrainTests
     }
 
     [Fact]
+    public async Task CloseIngest_OneTrackLostTheOtherEnded_PointStaysStartedUntilEveryTrackEnds()
+    {
+        // ffmpeg pushes each track on its own connection; when one fails it ends the others with an mfra.
+        await using var host = new GrainHost();
+        var point = host.Grains.GetGrain<IPublishingPointGrain>("live/a");
+        await point.OpenIngestAsync(Opening("video", GrainHost.Video(400_000)), true);
+        await point.OpenIngestAsync(Opening("audio", GrainHost.Audio()), true);
+
+        await point.CloseIngestAsync("video", IngestEnd.Lost);
+        await point.CloseIngestAsync("audio", IngestEnd.EndOfStream);
+
+        (await point.GetStatusAsync()).State.ShouldBe(PublishingPointState.Started);
+        var video = await point.OpenIngestAsync(Opening("video2", GrainHost.Video(400_000)), true);
+        var audio = await point.OpenIngestAsync(Opening("audio2", GrainHost.Audio()), true);
+        video.Accepted.ShouldBeTrue();
+        audio.Accepted.ShouldBeTrue();
+        audio.SessionEpoch.ShouldBe(video.SessionEpoch, "the reconnect joins the same session");
+
+        await point.CloseIngestAsync("video2", IngestEnd.EndOfStream);
+        await point.CloseIngestAsync("audio2", IngestEnd.EndOfStream);
+        (await point.GetStatusAsync()).State.ShouldBe(PublishingPointState.Stopped);
+    }
+
+    [Fact]
     public async Task OpenIngest_StoppedPoint_RefusedUnlessRestartOrNewEvent()
     {
         await using var host = new GrainHost();

@@ -137,9 +137,15 @@ internal static class DeployScripts
         }
     }
 
-    /// <summary>Deletes a fixture's temporary folder; a leftover one is harmless.</summary>
+    /// <summary>Deletes a fixture's temporary folder (kept for a post-mortem when <c>CLUSTER_TEST_KEEP_FOLDERS=1</c>); a leftover one is harmless.</summary>
     public static void DeleteFolder(string directory)
     {
+        if (Environment.GetEnvironmentVariable("CLUSTER_TEST_KEEP_FOLDERS") == "1")
+        {
+            // Kept for a post-mortem: the nodes' logs and data.
+            return;
+        }
+
         try
         {
             Directory.Delete(directory, recursive: true);
