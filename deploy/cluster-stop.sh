@@ -60,6 +60,19 @@ stop_tier "$dir"/silo-*.pid
 stop_tier "$dir"/ingest.pid
 stop_tier "$dir"/*.pid
 
+# Azurite (CLUSTER_STORE=AzureStorage) after the silos, for the same reason as PostgreSQL below.
+azurite_pid=$(cat "$dir/azurite/azurite.pid" 2>/dev/null || true)
+if [ -n "$azurite_pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$azurite_pid/cmdline" | grep -q azurite; then
+  echo "Stopping Azurite (pid $azurite_pid)"
+  kill -TERM "$azurite_pid" 2>/dev/null || true
+  deadline=$((SECONDS + timeout))
+  while kill -0 "$azurite_pid" 2>/dev/null && (( SECONDS < deadline )); do
+    sleep 0.2
+  done
+  kill -KILL "$azurite_pid" 2>/dev/null || true
+fi
+rm -f "$dir/azurite/azurite.pid"
+
 # PostgreSQL last: leaving silos still write their Dead rows. "fast" rolls back open sessions and shuts down cleanly.
 if [ -f "$dir/pg/data/postmaster.pid" ]; then
   pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"

@@ -10,7 +10,9 @@ namespace Cluster.Testing;
 /// <summary>
 /// One real Orleans silo in the test process (localhost clustering on free loopback ports), for tests of grains and of
 /// what calls them. Services registered by <c>configureServices</c> come first, so a test's clock (a
-/// <c>FakeTimeProvider</c>) is the one the grains get.
+/// <c>FakeTimeProvider</c>) is the one the grains get. Orleans' own machinery (messaging timeouts, membership, the
+/// watchdog, activation collection, directory caches) stays on real time: a test that moves its fake clock by seconds
+/// at a time would otherwise expire calls in flight and stall the silo's background loops.
 /// </summary>
 public sealed class TestSilo : IAsyncDisposable
 {
@@ -37,10 +39,28 @@ public sealed class TestSilo : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
+        PinOrleansToRealTime(builder.Services);
         builder.UseOrleans(configureSilo);
         var host = builder.Build();
         Task.Run(() => host.StartAsync()).GetAwaiter().GetResult();
         return new TestSilo(host);
+    }
+
+    /// <summary>
+    /// Orleans resolves each area's clock by key and falls back to the default registration; keys registered here win
+    /// over that fallback, so only grain timers and grain-facing delays follow the test's clock.
+    /// </summary>
+    private static void PinOrleansToRealTime(IServiceCollection services)
+    {
+        string[] areas =
+        [
+            TimeProviderNames.Messaging, TimeProviderNames.SystemTimers, TimeProviderNames.Membership,
+            TimeProviderNames.ActivationManagement, TimeProviderNames.GrainDirectory,
+        ];
+        foreach (var area in areas)
+        {
+            services.AddKeyedSingleton(area, TimeProvider.System);
+        }
     }
 
     /// <summary>Localhost clustering on two free ports: a silo alone.</summary>

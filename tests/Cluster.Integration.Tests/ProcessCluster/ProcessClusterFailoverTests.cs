@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace Cluster.Integration.Tests.ProcessCluster;
 
 /// <summary>
-/// The cluster as an operator runs it: <c>deploy/cluster-start.sh</c> starts PostgreSQL, three silos and two gateways as
-/// separate processes; ffmpeg pushes to one gateway, viewers read from the other, and the silo owning the publishing
-/// point is killed with SIGKILL (a crash: no goodbye, peers must detect it).
+/// The cluster as an operator runs it: <c>deploy/cluster-start.sh</c> starts the store (PostgreSQL or Azurite), three
+/// silos and two gateways as separate processes; ffmpeg pushes to one gateway, viewers read from the other, and the silo
+/// owning the publishing point is killed with SIGKILL (a crash: no goodbye, peers must detect it).
 /// </summary>
 public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output)
 {
@@ -30,10 +30,12 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
     /// </summary>
     private static readonly TimeSpan DetectionBound = TimeSpan.FromSeconds(15);
 
-    [Fact]
-    public async Task KillSilo_OwningALivePoint_ReconnectingEncoderIsServedFromAnotherSiloThroughTheOtherGateway()
+    [Theory]
+    [InlineData("PostgreSql")]
+    [InlineData("AzureStorage")]
+    public async Task KillSilo_OwningALivePoint_ReconnectingEncoderIsServedFromAnotherSiloThroughTheOtherGateway(string store)
     {
-        await using var cluster = await ScriptedCluster.StartAsync();
+        await using var cluster = await ScriptedCluster.StartAsync(store);
         output.WriteLine(cluster.StartOutput);
         using var viewer = new HttpClient { BaseAddress = new Uri(cluster.GatewayB, Point), Timeout = TimeSpan.FromSeconds(10) };
         var ingest = new Uri(cluster.GatewayA, Point);

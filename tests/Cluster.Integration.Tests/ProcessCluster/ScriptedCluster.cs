@@ -19,16 +19,17 @@ public sealed class ScriptedCluster : IAsyncDisposable
     private const string FolderPrefix = "cluster-proc-";
 
     private readonly int _basePort;
+    private readonly string _store;
     private string[] _nodeArguments = [];
     private int _stopped;
 
-    private ScriptedCluster(string directory, int basePort)
+    private ScriptedCluster(string directory, int basePort, string store)
     {
         Directory = directory;
         _basePort = basePort;
+        _store = store;
         GatewayA = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{basePort}/"));
         GatewayB = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{basePort + 10}/"));
-        ConnectionString = string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={basePort + 30};Username=postgres;Database=postgres;Timeout=10;Pooling=false");
     }
 
     /// <summary>The data folder (<c>CLUSTER_DIR</c>): pid files, <c>logs/</c>, <c>pg/</c>.</summary>
@@ -40,21 +41,21 @@ public sealed class ScriptedCluster : IAsyncDisposable
     /// <summary>The gateway viewers play from.</summary>
     public Uri GatewayB { get; }
 
-    /// <summary>The coordination store every node shares.</summary>
-    public string ConnectionString { get; }
-
     /// <summary>Where the start script's output went (what an operator sees on the terminal).</summary>
     public string StartOutput { get; private set; } = "";
 
-    /// <summary>Runs <c>deploy/cluster-start.sh</c> on free ports; on failure runs the stop script too and throws with its output.</summary>
-    public static async Task<ScriptedCluster> StartAsync(params string[] nodeArguments)
+    /// <summary>
+    /// Runs <c>deploy/cluster-start.sh</c> on free ports with <paramref name="store"/> (<c>CLUSTER_STORE</c>:
+    /// <c>PostgreSql</c> or <c>AzureStorage</c>); on failure runs the stop script too and throws with its output.
+    /// </summary>
+    public static async Task<ScriptedCluster> StartAsync(string store = "PostgreSql", params string[] nodeArguments)
     {
         await StopAbandonedAsync();
         var directory = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..12]);
 
         // Default permissions (0755 under the usual umask): the postgres user must reach the database folder inside.
         System.IO.Directory.CreateDirectory(directory);
-        var cluster = new ScriptedCluster(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 10, 20, 21, 22, 30, 120, 121, 122]));
+        var cluster = new ScriptedCluster(directory, DeployScripts.FindFreePortBlock([0, 1, 2, 3, 10, 20, 21, 22, 30, 31, 120, 121, 122]), store);
         try
         {
             cluster._nodeArguments = nodeArguments;
@@ -173,7 +174,7 @@ public sealed class ScriptedCluster : IAsyncDisposable
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private static Task StopAbandonedAsync() =>
-        DeployScripts.StopAbandonedAsync(FolderPrefix, folder => new ScriptedCluster(folder, 0).DisposeAsync());
+        DeployScripts.StopAbandonedAsync(FolderPrefix, folder => new ScriptedCluster(folder, 0, "PostgreSql").DisposeAsync());
 
     /// <summary>Starts silo <paramref name="number"/> again (or a new one) into the running cluster: <c>CLUSTER_JOIN=N deploy/cluster-start.sh</c>.</summary>
     public async Task JoinAsync(int number)
@@ -203,7 +204,9 @@ public sealed class ScriptedCluster : IAsyncDisposable
             ["CLUSTER_DIR"] = Directory,
             ["CLUSTER_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture),
             ["CLUSTER_SILO_PORT"] = (_basePort + 20).ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_STORE"] = _store,
             ["CLUSTER_PG_PORT"] = (_basePort + 30).ToString(CultureInfo.InvariantCulture),
+            ["CLUSTER_AZURITE_PORT"] = (_basePort + 31).ToString(CultureInfo.InvariantCulture),
             ["CLUSTER_SILOS"] = SiloCount.ToString(CultureInfo.InvariantCulture),
             ["CLUSTER_NO_BUILD"] = "1",
             ["CLUSTER_SILO_DLL"] = DeployScripts.SiloDll(),
