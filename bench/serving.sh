@@ -68,7 +68,14 @@ ffmpeg -hide_banner -loglevel error -f lavfi -i "testsrc2=size=$size:rate=25,noi
   -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p -x264-params nal-hrd=cbr \
   -f ismv -movflags isml+frag_keyframe "$ours/$point.isml/Streams(video)"
 
-manifest=$(curl -fsS "$ours/$point.isml/Manifest")
+# ffmpeg may exit before the origin has read the end of its body: wait until the manifest lists the finished session.
+manifest=""
+for _ in $(seq 1 300); do
+  manifest=$(curl -fsS "$ours/$point.isml/Manifest" 2>/dev/null) && ! grep -qi 'IsLive="TRUE"' <<<"$manifest" && break
+  manifest=""
+  sleep 0.1
+done
+[ -n "$manifest" ] || { echo "the origin did not list the pushed session within 30 s; end of $work/silo.log:" >&2; tail -n 20 "$work/silo.log" >&2; exit 1; }
 bitrate=$(grep -o 'Bitrate="[0-9]*"' <<<"$manifest" | head -1 | grep -o '[0-9]*')
 playlist=$(curl -fsS "$ours/$point.isml/QualityLevels($bitrate)/Manifest(video,format=m3u8-cmaf)")
 mapfile -t times < <(grep -o 'Fragments(video=[0-9]*' <<<"$playlist" | grep -o '[0-9]*$')

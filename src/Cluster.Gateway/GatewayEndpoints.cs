@@ -96,7 +96,8 @@ public static class GatewayEndpoints
 
     private static async Task<MediaUrl?> Parse(HttpContext context, string? path)
     {
-        if (!MediaUrl.TryParse("/" + (path ?? ""), out var url, out var error))
+        var streamId = context.Request.Query.TryGetValue("stream_id", out var values) ? values.ToString() : null;
+        if (!MediaUrl.TryParse("/" + (path ?? ""), out var url, out var error, streamId))
         {
             await PlaybackHandler.PlainText(context, StatusCodes.Status404NotFound, "Not a publishing point URL: expected /{path}.isml/...");
             return null;

@@ -32,7 +32,11 @@ internal sealed class GrainHost : IAsyncDisposable
 
     public IServiceProvider Services => _silo.Services;
 
-    /// <summary>Settings of a silo alone on free loopback ports, with points' settings in memory, then <paramref name="settings"/>.</summary>
+    /// <summary>
+    /// Settings of a silo alone on free loopback ports, with points' settings in memory, then <paramref name="settings"/>.
+    /// Calls may take a minute: the product's 5 s bound is for a crashed peer, and a test process on a loaded machine
+    /// can take longer than that to activate its first grain.
+    /// </summary>
     public static IConfiguration Configuration(params (string Key, string Value)[] settings)
     {
         var (siloPort, gatewayPort) = TestSilo.TwoFreePorts();
@@ -42,6 +46,7 @@ internal sealed class GrainHost : IAsyncDisposable
                 new KeyValuePair<string, string?>("Cluster:PublishingPoints:Store", "InMemory"),
                 new KeyValuePair<string, string?>("Cluster:Silo:Endpoint", $"127.0.0.1:{siloPort}"),
                 new KeyValuePair<string, string?>("Cluster:Silo:GatewayPort", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new KeyValuePair<string, string?>("Cluster:Silo:CallTimeout", "00:01:00"),
             ])
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();

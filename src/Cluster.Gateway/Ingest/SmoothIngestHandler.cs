@@ -68,6 +68,7 @@ internal sealed partial class SmoothIngestHandler(
         try
         {
             header = await reader.ReadHeaderAsync(aborted);
+            header = header with { Tracks = StreamIdBitrates.Fill(header.Tracks, url.StreamId) };
         }
         catch (MediaFormatException e)
         {

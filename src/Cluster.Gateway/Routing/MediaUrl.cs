@@ -27,8 +27,9 @@ internal enum MediaUrlKind
 
 /// <summary>
 /// A parsed publishing point URL, in IIS / Azure Media Services form:
-/// <c>/{path}.isml/[Events({event})/]Streams({id})</c>, <c>/{path}.isml/Manifest</c>,
-/// <c>/{path}.isml/manifest(format=m3u8-cmaf|m3u8-aapl|mpd-time-cmaf|mpd-time-csf)</c>,
+/// <c>/{path}.isml/[Events({event})/]Streams({id})</c>, mod_smooth_streaming's <c>/{path}.isml/{name}.ism?stream_id={id}</c>,
+/// <c>/{path}.isml/Manifest</c>,
+/// <c>/{path}.isml/manifest(format=m3u8-cmaf|m3u8-aapl|mpd-time-cmaf|mpd-time-csf)[.m3u8|.mpd]</c>,
 /// <c>/{path}.isml/QualityLevels({bitrate})/Manifest({track},format=m3u8-cmaf)</c>,
 /// <c>/{path}.isml/QualityLevels({bitrate})/Fragments({track}={time}[,format=...])</c> and
 /// <c>/{path}.isml/QualityLevels({bitrate})/Fragments({track}=i,format=...)</c> for the CMAF header.
@@ -36,6 +37,7 @@ internal enum MediaUrlKind
 internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
 {
     private const string Extension = ".isml";
+    private const string ServerManifest = ".ism";
 
     /// <summary>The <c>Streams(id)</c> argument, or the pushed file name for <see cref="MediaUrlKind.IngestFile"/>.</summary>
     public string StreamId { get; init; } = "";
@@ -51,8 +53,12 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
 
     public long Time { get; init; }
 
-    /// <summary>Parses <paramref name="path"/> (the URL path, decoded). Returns false for paths that are not publishing point URLs at all; <paramref name="error"/> is set for ones that are, but malformed.</summary>
-    public static bool TryParse(string path, out MediaUrl? url, out string? error)
+    /// <summary>
+    /// Parses <paramref name="path"/> (the URL path, decoded). Returns false for paths that are not publishing point URLs
+    /// at all; <paramref name="error"/> is set for ones that are, but malformed. <paramref name="streamIdParameter"/> is
+    /// the request's <c>stream_id</c> query parameter, the stream id of a push to <c>{name}.ism</c>.
+    /// </summary>
+    public static bool TryParse(string path, out MediaUrl? url, out string? error, string? streamIdParameter = null)
     {
         url = null;
         error = null;
@@ -74,24 +80,60 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
         {
             [var only] when only.Equals("Manifest", StringComparison.OrdinalIgnoreCase) =>
                 (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = ManifestFormat.Smooth }, null),
-            [var manifest] when Argument(manifest, "Manifest") is { } options => ParseManifest(pointPath, options),
+            [var manifest] when Argument(WithoutManifestExtension(manifest, out var extension), "Manifest") is { } options =>
+                ParseManifest(pointPath, options, extension),
             [var streams] when Argument(streams, "Streams") is { } streamId =>
                 (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId }, null),
             [var events, var streams] when Argument(events, "Events") is { } eventId && Argument(streams, "Streams") is { } streamId =>
                 (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId, EventId = eventId }, null),
             [var levels, var resource] when Argument(levels, "QualityLevels") is { } bitrate => ParseTrackResource(pointPath, bitrate, resource),
+            [var server] when server.Length > ServerManifest.Length && server.EndsWith(ServerManifest, StringComparison.OrdinalIgnoreCase) =>
+                ParseServerManifestPush(pointPath, server, streamIdParameter),
             [var file] when IsFileName(file) => (new MediaUrl(MediaUrlKind.IngestFile, pointPath) { StreamId = file }, null),
             _ => (null, $"'{rest}' is not a publishing point resource (Manifest, manifest(format=..), QualityLevels(..)/Fragments(..), Streams(..))."),
         };
         return true;
     }
 
-    /// <summary><c>format=m3u8-cmaf</c> and friends, as Azure Media Services names them.</summary>
-    private static (MediaUrl?, string?) ParseManifest(string pointPath, string options) =>
+    /// <summary>
+    /// <c>format=m3u8-cmaf</c> and friends, as Azure Media Services names them, with the file extension IIS and AMS
+    /// players append (<c>.m3u8</c> or <c>.mpd</c>), which must agree with the format.
+    /// </summary>
+    private static (MediaUrl?, string?) ParseManifest(string pointPath, string options, string? extension) =>
         ParseFormat(options) switch
         {
-            { } format => (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = format }, null),
             null => (null, $"Unknown manifest option '{options}'; use format=m3u8-cmaf, m3u8-aapl, mpd-time-cmaf or mpd-time-csf."),
+            var format when extension is not null && extension != ExtensionOf(format.Value) =>
+                (null, $"manifest({options}) is a {ExtensionOf(format.Value)} manifest; its URL ends in .{ExtensionOf(format.Value)} or in nothing, not .{extension}."),
+            var format => (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = format.Value }, null),
+        };
+
+    private static string ExtensionOf(ManifestFormat format) => format == ManifestFormat.Dash ? "mpd" : "m3u8";
+
+    /// <summary><paramref name="segment"/> without a trailing <c>.m3u8</c> or <c>.mpd</c> after its closing parenthesis; <paramref name="extension"/> is that extension, lower case.</summary>
+    private static string WithoutManifestExtension(string segment, out string? extension)
+    {
+        extension = null;
+        var dot = segment.LastIndexOf('.');
+        if (dot > 0 && segment[dot - 1] == ')' && segment[(dot + 1)..].ToLowerInvariant() is "m3u8" or "mpd")
+        {
+            extension = segment[(dot + 1)..].ToLowerInvariant();
+            return segment[..dot];
+        }
+
+        return segment;
+    }
+
+    /// <summary>
+    /// mod_smooth_streaming's push URL, <c>{name}.ism?stream_id={id}</c>: a Smooth push like <c>Streams({id})</c>. The id
+    /// names the bitrates of the output's tracks (<c>oceans-400k-64k.ismv</c>); without one, the server manifest's name is the id.
+    /// </summary>
+    private static (MediaUrl?, string?) ParseServerManifestPush(string pointPath, string server, string? streamIdParameter) =>
+        streamIdParameter switch
+        {
+            null => (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = server[..^ServerManifest.Length] }, null),
+            { Length: > 0 and <= 200 } id when !id.Contains('/', StringComparison.Ordinal) => (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = id }, null),
+            _ => (null, "stream_id names the pushed output (e.g. stream_id=oceans-400k-64k.ismv): 1 to 200 characters, no '/'."),
         };
 
     private static (MediaUrl?, string?) ParseTrackResource(string pointPath, string bitrateText, string resource)

@@ -13,6 +13,11 @@ public sealed class MediaUrlTests
     [InlineData("/live/event1.isml/manifest(format=m3u8-aapl)", ManifestFormat.Hls)]
     [InlineData("/live/event1.isml/Manifest(format=mpd-time-cmaf)", ManifestFormat.Dash)]
     [InlineData("/live/event1.isml/manifest(format=mpd-time-csf)", ManifestFormat.Dash)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl).m3u8", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-cmaf).m3u8", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/Manifest(format=m3u8-aapl).M3U8", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/manifest(format=mpd-time-csf).mpd", ManifestFormat.Dash)]
+    [InlineData("/live/event1.isml/Manifest(format=mpd-time-cmaf).mpd", ManifestFormat.Dash)]
     public void TryParse_ManifestForms_GiveFormat(string path, ManifestFormat format)
     {
         MediaUrl.TryParse(path, out var url, out var error).ShouldBeTrue();
@@ -76,6 +81,31 @@ public sealed class MediaUrlTests
         url.EventId.ShouldBe(eventId);
     }
 
+    [Theory]
+    [InlineData("/live/oceans.isml/oceans.ism", "oceans-400k-64k.ismv", "oceans-400k-64k.ismv")]
+    [InlineData("/oceans.isml/oceans.ism", "oceans-200k.ismv", "oceans-200k.ismv")]
+    [InlineData("/live/oceans.isml/Oceans.ISM", null, "Oceans")]
+    public void TryParse_ModSmoothStreamingPush_IsIngestNamedByStreamId(string path, string? streamId, string expected)
+    {
+        MediaUrl.TryParse(path, out var url, out var error, streamId).ShouldBeTrue();
+
+        error.ShouldBeNull();
+        url!.Kind.ShouldBe(MediaUrlKind.Ingest);
+        url.StreamId.ShouldBe(expected);
+        url.EventId.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a/b")]
+    public void TryParse_ModSmoothStreamingPushWithBadStreamId_SaysWhy(string streamId)
+    {
+        MediaUrl.TryParse("/live/oceans.isml/oceans.ism", out var url, out var error, streamId).ShouldBeTrue();
+
+        url.ShouldBeNull();
+        error.ShouldNotBeNull().ShouldContain("stream_id");
+    }
+
     [Fact]
     public void TryParse_PushedFileName_IsIngestFile()
     {
@@ -91,6 +121,8 @@ public sealed class MediaUrlTests
     [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video=-5)")]
     [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video=0,format=flv)")]
     [InlineData("/live/e.isml/manifest(format=rtmp)")]
+    [InlineData("/live/e.isml/manifest(format=m3u8-aapl).mpd")]
+    [InlineData("/live/e.isml/manifest(format=mpd-time-csf).m3u8")]
     [InlineData("/live/e.isml/Nonsense")]
     [InlineData("/live/a b.isml/Manifest")]
     [InlineData("/live/../x.isml/Manifest")]

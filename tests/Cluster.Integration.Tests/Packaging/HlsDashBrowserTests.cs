@@ -8,6 +8,8 @@ public sealed class HlsDashBrowserTests
     [Theory]
     [InlineData("manifest(format=m3u8-cmaf)")]
     [InlineData("manifest(format=mpd-time-cmaf)")]
+    [InlineData("manifest(format=m3u8-aapl).m3u8")] // seed 001's HTML5 page
+    [InlineData("Manifest(format=mpd-time-csf).mpd")]
     public async Task Play_LiveOutput_CurrentTimeAdvancesWithoutError(string manifest)
     {
         await using var silo = await InProcessSilo.StartAsync();

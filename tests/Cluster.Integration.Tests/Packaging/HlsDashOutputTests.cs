@@ -17,6 +17,10 @@ public sealed class HlsDashOutputTests
     [InlineData("live/pkg.isml/manifest(format=m3u8-aapl)")]
     [InlineData(Dash)]
     [InlineData("live/pkg.isml/manifest(format=mpd-time-csf)")]
+    [InlineData("live/pkg.isml/manifest(format=m3u8-aapl).m3u8")]
+    [InlineData("live/pkg.isml/Manifest(format=m3u8-cmaf).m3u8")]
+    [InlineData("live/pkg.isml/manifest(format=mpd-time-csf).mpd")]
+    [InlineData("live/pkg.isml/Manifest(format=mpd-time-cmaf).mpd")]
     public async Task Ffprobe_StoppedPoint_ReadsBothVideoLevelsAndAudio(string manifest)
     {
         await using var silo = await InProcessSilo.StartAsync();

@@ -106,6 +106,48 @@ public sealed class SmoothPushTests
         manifest.Single("audio").Levels.Count.ShouldBe(1);
     }
 
+    /// <summary>
+    /// Seed 002 (mod_smooth_streaming), "Publishing multiple bitrate video streams (Method 1)" as written, adapted only
+    /// for ffmpeg 5.1's option names: two encoders push to <c>oceans.isml/oceans.ism?stream_id=..</c>, ffmpeg choosing
+    /// its ismv muxer from the <c>.ismv</c> the URL ends in, and the stream ids naming the bitrates of their tracks.
+    /// </summary>
+    [Fact]
+    public async Task Push_ModSmoothStreamingSeedUrls_TwoEncodersMakeOnePresentationWithTheStreamIdsBitrates()
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        const string Audio = "-c:a aac -ac 2 -b:a 64k";
+        const string Video = "-c:v libx264 -preset veryfast -g 100 -keyint_min 100 -sc_threshold 0";
+        var input = Ffmpeg.TestPattern(realTime: true, seconds: 8, size: "848x400");
+        await using var high = Ffmpeg.Start($"-y {input} {Audio} {Video} -b:v 400k -s 848x400 \"{silo.Url("oceans.isml/oceans.ism?stream_id=oceans-400k-64k.ismv")}\"");
+        await using var low = Ffmpeg.Start($"-y {input} -an {Video} -b:v 200k -s 608x288 \"{silo.Url("oceans.isml/oceans.ism?stream_id=oceans-200k.ismv")}\"");
+        (await high.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, high.Log);
+        (await low.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, low.Log);
+
+        var vod = await SmoothManifest.WaitForVodAsync(silo.Http, "oceans.isml/Manifest", TimeSpan.FromSeconds(10));
+        var video = vod.Single("video");
+        video.Levels.Select(l => (string)l.Attribute("Bitrate")!).Order().ShouldBe(["200000", "400000"]);
+        video.Levels.Single(l => (string)l.Attribute("Bitrate")! == "400000").Attribute("MaxWidth")!.Value.ShouldBe("848");
+        video.Levels.Single(l => (string)l.Attribute("Bitrate")! == "200000").Attribute("MaxWidth")!.Value.ShouldBe("608");
+        vod.Single("audio").Levels.ShouldHaveSingleItem().Attribute("Bitrate")!.Value.ShouldBe("64000");
+        AssertContiguous(video.Fragments);
+        video.Fragments.Sum(f => f.Duration).ShouldBe(8 * Second);
+
+        // The two encoders' pictures stay apart: each level serves its own fragment, at its own size.
+        var (time, _) = video.Fragments[0];
+        var sizes = new List<int>();
+        foreach (var level in video.Levels)
+        {
+            var bytes = await silo.Http.GetByteArrayAsync("oceans.isml/" + video.FragmentUrl(level, time));
+            Boxes.ParseSmoothFragment(bytes).TfxdTime.ShouldBe(time);
+            sizes.Add(bytes.Length);
+        }
+
+        sizes.Distinct().Count().ShouldBe(2, "a 400 kbit/s and a 200 kbit/s fragment of the same 4 s");
+
+        // The seed's rewrite rules' playback forms: manifest in lower case, QualityLevels(n)/Fragments(type=time).
+        (await silo.Http.GetAsync("oceans.isml/manifest")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     private static void AssertContiguous(List<(long Time, long Duration)> fragments)
     {
         fragments.Count.ShouldBeGreaterThan(1);
