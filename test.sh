@@ -11,6 +11,9 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl) # deploy/cluster-start.sh waits on /healthz with it
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+# GStreamer reads the MPEG-2 TS HLS output as an independent client (hlsdemux, tsdemux, h264parse from -bad; souphttpsrc, aacparse from -good).
+{ command -v gst-inspect-1.0 >/dev/null 2>&1 && gst-inspect-1.0 hlsdemux >/dev/null 2>&1 && gst-inspect-1.0 souphttpsrc >/dev/null 2>&1; } \
+  || need+=(gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 # The coordination-store tests start a throwaway PostgreSQL server from the Debian server binaries.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then

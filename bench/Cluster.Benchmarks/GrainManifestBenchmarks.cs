@@ -31,7 +31,7 @@ public class GrainManifestBenchmarks
             _ = await _dvr.Point.GetManifestAsync(format) ?? throw new InvalidOperationException($"No {format} manifest.");
         }
 
-        _ = await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0]) ?? throw new InvalidOperationException("No HLS media playlist.");
+        _ = await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0], ManifestFormat.Hls) ?? throw new InvalidOperationException("No HLS media playlist.");
     }
 
     [Benchmark]
@@ -41,7 +41,7 @@ public class GrainManifestBenchmarks
     public async Task<int> HlsMultivariantCached() => (await _dvr.Point.GetManifestAsync(ManifestFormat.Hls))!.Body.Length;
 
     [Benchmark]
-    public async Task<int> HlsMediaPlaylistCached() => (await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0]))!.Body.Length;
+    public async Task<int> HlsMediaPlaylistCached() => (await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0], ManifestFormat.Hls))!.Body.Length;
 
     [Benchmark]
     public async Task<int> DashCached() => (await _dvr.Point.GetManifestAsync(ManifestFormat.Dash))!.Body.Length;
@@ -57,7 +57,7 @@ public class GrainManifestBenchmarks
     public async Task<int> HlsMediaPlaylistAfterNewFragment()
     {
         await _dvr.AddFragmentToEveryTrackAsync();
-        return (await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0]))!.Body.Length;
+        return (await _dvr.Point.GetMediaPlaylistAsync("video", BenchData.VideoBitrates[0], ManifestFormat.Hls))!.Body.Length;
     }
 
     [Benchmark]

@@ -41,7 +41,10 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ManifestDocument?> GetManifestAsync(ManifestFormat format);
 
-    /// <summary>The HLS media playlist of one track (by stream name and bitrate), listing the same fragments as every other output.</summary>
+    /// <summary>
+    /// The HLS media playlist of one track (by stream name and bitrate), listing the same fragments as every other
+    /// output, with CMAF segments (<see cref="ManifestFormat.Hls"/>) or MPEG-2 TS segments (<see cref="ManifestFormat.HlsTs"/>).
+    /// </summary>
     [AlwaysInterleave]
-    Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate);
+    Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate, ManifestFormat format);
 }

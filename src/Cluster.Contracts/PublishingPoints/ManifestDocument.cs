@@ -12,6 +12,9 @@ public enum ManifestFormat
 
     /// <summary>DASH MPD with SegmentTimeline and CMAF segments.</summary>
     Dash,
+
+    /// <summary>HLS multivariant playlist with MPEG-2 TS segments (IIS's and Azure Media Services' <c>format=m3u8-aapl</c>).</summary>
+    HlsTs,
 }
 
 /// <summary>A built manifest: immutable bytes plus what HTTP caching needs.</summary>

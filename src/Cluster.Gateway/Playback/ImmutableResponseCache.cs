@@ -5,15 +5,28 @@ namespace Cluster.Gateway.Playback;
 
 /// <summary>
 /// What a cached playback response answers: one fragment of one track of a publishing point's session, packaged as a
-/// Smooth fragment or a CMAF segment (HLS and DASH share the CMAF form).
+/// Smooth fragment, a CMAF segment (HLS and DASH share the CMAF form) or an MPEG-2 TS segment.
 /// </summary>
 /// <param name="Point">The publishing point path, as in the URL (and the grain key).</param>
 /// <param name="SessionEpoch">The point's session when the response was read; a new session may reuse times with other bytes.</param>
 /// <param name="Track">The track name.</param>
 /// <param name="Bitrate">The track's bitrate.</param>
 /// <param name="Time">The fragment's start time.</param>
-/// <param name="Cmaf">CMAF segment (HLS, DASH) rather than Smooth fragment.</param>
-internal readonly record struct ResponseKey(string Point, long SessionEpoch, string Track, int Bitrate, long Time, bool Cmaf);
+/// <param name="Packaging">How the fragment is packaged.</param>
+internal readonly record struct ResponseKey(string Point, long SessionEpoch, string Track, int Bitrate, long Time, FragmentPackaging Packaging);
+
+/// <summary>The forms one stored fragment is served in.</summary>
+internal enum FragmentPackaging
+{
+    /// <summary>A Smooth Streaming fragment (moof with tfxd and tfrf, mdat).</summary>
+    Smooth,
+
+    /// <summary>A CMAF segment (styp, moof, mdat), for HLS and DASH alike.</summary>
+    Cmaf,
+
+    /// <summary>An MPEG-2 transport stream segment, for HLS with <c>format=m3u8-aapl</c>.</summary>
+    Ts,
+}
 
 /// <summary>A complete response: the exact body as one block, and the headers that vary per response.</summary>
 internal sealed record CachedResponse(byte[] Body, string ContentType, string ETag);

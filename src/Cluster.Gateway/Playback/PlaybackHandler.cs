@@ -1,7 +1,9 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
+using Cluster.Media;
 using Cluster.Media.Model;
+using Cluster.Media.MpegTs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -121,6 +123,12 @@ internal sealed partial class PlaybackHandler
             return;
         }
 
+        if (url.Format == ManifestFormat.HlsTs)
+        {
+            await ServeTsSegmentAsync(context, url, read, fragment, key);
+            return;
+        }
+
         var sequenceNumber = (uint)read.SequenceNumber;
         CachedHeader header;
         bool immutable;
@@ -182,7 +190,42 @@ internal sealed partial class PlaybackHandler
             return null;
         }
 
-        return new ResponseKey(url.PointPath, status.SessionEpoch, url.TrackName, url.Bitrate, url.Time, url.Format != ManifestFormat.Smooth);
+        return new ResponseKey(url.PointPath, status.SessionEpoch, url.TrackName, url.Bitrate, url.Time, PackagingOf(url.Format));
+    }
+
+    private static FragmentPackaging PackagingOf(ManifestFormat format) => format switch
+    {
+        ManifestFormat.Smooth => FragmentPackaging.Smooth,
+        ManifestFormat.HlsTs => FragmentPackaging.Ts,
+        _ => FragmentPackaging.Cmaf,
+    };
+
+    /// <summary>
+    /// An MPEG-2 TS segment, made from the fragment and its track's codec configuration (one more grain call, made
+    /// once: the segment never changes, so it is kept as one block like any immutable response).
+    /// </summary>
+    private async Task ServeTsSegmentAsync(HttpContext context, MediaUrl url, FragmentRead read, Fragment fragment, ResponseKey? key)
+    {
+        byte[] body;
+        try
+        {
+            var info = await Track(url).GetInfoAsync() ?? throw new MediaFormatException("The track has no codec configuration yet.");
+            body = TsSegmentWriter.Write(TsTrack.For(info), fragment, read.SequenceNumber);
+        }
+        catch (MediaFormatException e)
+        {
+            LogNotPackaged(url.PointPath, url.TrackName, url.Time, e.Message);
+            await PlainText(context, StatusCodes.Status415UnsupportedMediaType, $"This track cannot be served as MPEG-2 TS: {e.Message}");
+            return;
+        }
+
+        var response = new CachedResponse(body, "video/mp2t", $"\"t{fragment.Time:x}-{fragment.Data.Length:x}\"");
+        if (key is { } store)
+        {
+            _responses.Add(store, response);
+        }
+
+        await ServeCachedAsync(context, response);
     }
 
     private static async Task ServeCachedAsync(HttpContext context, CachedResponse response)
@@ -203,7 +246,7 @@ internal sealed partial class PlaybackHandler
     {
         var point = _grains.GetGrain<IPublishingPointGrain>(key.Point);
         return key.TrackName is { } track
-            ? point.GetMediaPlaylistAsync(track, key.Bitrate)
+            ? point.GetMediaPlaylistAsync(track, key.Bitrate, key.Format)
             : point.GetManifestAsync(key.Format);
     }
 
@@ -242,6 +285,9 @@ internal sealed partial class PlaybackHandler
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Playback: {What} of {Point} not found")]
     private partial void LogNotFound(string point, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Playback: fragment {Time} of {Point}/{Track} cannot be packaged as MPEG-2 TS: {Reason}")]
+    private partial void LogNotPackaged(string point, string track, long time, string reason);
 
     /// <summary>Which document: a point's manifest in a format, or (with a track) an HLS media playlist.</summary>
     private readonly record struct ManifestKey(string Point, ManifestFormat Format, string? TrackName, int Bitrate);

@@ -102,7 +102,7 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
     private static (MediaUrl?, string?) ParseManifest(string pointPath, string options, string? extension) =>
         ParseFormat(options) switch
         {
-            null => (null, $"Unknown manifest option '{options}'; use format=m3u8-cmaf, m3u8-aapl, mpd-time-cmaf or mpd-time-csf."),
+            null => (null, $"Unknown manifest option '{options}'; use format=m3u8-cmaf, m3u8-aapl, m3u8-aapl-v3, mpd-time-cmaf or mpd-time-csf."),
             var format when extension is not null && extension != ExtensionOf(format.Value) =>
                 (null, $"manifest({options}) is a {ExtensionOf(format.Value)} manifest; its URL ends in .{ExtensionOf(format.Value)} or in nothing, not .{extension}."),
             var format => (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = format.Value }, null),
@@ -147,14 +147,14 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
         if (Argument(resource, "Manifest") is { } playlist)
         {
             var comma = playlist.IndexOf(',', StringComparison.Ordinal);
-            return comma > 0 && ParseFormat(playlist[(comma + 1)..]) == ManifestFormat.Hls
-                ? (new MediaUrl(MediaUrlKind.MediaPlaylist, pointPath) { Bitrate = bitrate, TrackName = playlist[..comma], Format = ManifestFormat.Hls }, null)
+            return comma > 0 && ParseFormat(playlist[(comma + 1)..]) is ManifestFormat.Hls or ManifestFormat.HlsTs
+                ? (new MediaUrl(MediaUrlKind.MediaPlaylist, pointPath) { Bitrate = bitrate, TrackName = playlist[..comma], Format = ParseFormat(playlist[(comma + 1)..])!.Value }, null)
                 : (null, Usage);
         }
 
         // HLS segment URIs end in a file extension (ffmpeg's HLS reader refuses others); it carries no meaning here.
         var dot = resource.LastIndexOf('.');
-        if (dot > 0 && resource[dot - 1] == ')' && resource[(dot + 1)..] is "m4s" or "mp4" or "cmfv" or "cmfa")
+        if (dot > 0 && resource[dot - 1] == ')' && resource[(dot + 1)..] is "m4s" or "mp4" or "cmfv" or "cmfa" or "ts")
         {
             resource = resource[..dot];
         }
@@ -185,7 +185,7 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
 
         var track = fragment[..equals];
         var timeText = fragment.AsSpan(equals + 1);
-        if (timeText is "i" && format != ManifestFormat.Smooth)
+        if (timeText is "i" && format is ManifestFormat.Hls or ManifestFormat.Dash)
         {
             return (new MediaUrl(MediaUrlKind.Init, pointPath) { Bitrate = bitrate, TrackName = track, Format = format }, null);
         }
@@ -198,7 +198,8 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
     private static ManifestFormat? ParseFormat(string options) =>
         options.ToLowerInvariant() switch
         {
-            "format=m3u8-cmaf" or "format=m3u8-aapl" => ManifestFormat.Hls,
+            "format=m3u8-cmaf" => ManifestFormat.Hls,
+            "format=m3u8-aapl" or "format=m3u8-aapl-v3" => ManifestFormat.HlsTs,
             "format=mpd-time-cmaf" or "format=mpd-time-csf" => ManifestFormat.Dash,
             _ => null,
         };

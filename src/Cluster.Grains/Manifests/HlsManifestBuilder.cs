@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Cluster.Contracts.PublishingPoints;
 using Cluster.Media.Codecs;
 using Cluster.Media.Hls;
 using Cluster.Media.Model;
@@ -7,16 +8,19 @@ using Cluster.Media.Model;
 namespace Cluster.Grains.Manifests;
 
 /// <summary>
-/// Writes a presentation as HLS with CMAF segments, in Azure Media Services' URL forms: the multivariant playlist at
+/// Writes a presentation as HLS, in Azure Media Services' URL forms: the multivariant playlist at
 /// <c>{point}.isml/manifest(format=m3u8-cmaf)</c> points at <c>QualityLevels({bitrate})/Manifest({name},format=m3u8-cmaf)</c>,
-/// whose segments are <c>Fragments({name}={time},format=m3u8-cmaf).m4s</c> beside it.
+/// whose segments are <c>Fragments({name}={time},format=m3u8-cmaf).m4s</c> beside it. With <c>format=m3u8-aapl</c>
+/// the same playlists (same segments, same sequence numbers) list MPEG-2 TS segments, <c>.ts</c>, with no EXT-X-MAP,
+/// at version 3 for the older devices that format is for.
 /// </summary>
 internal static class HlsManifestBuilder
 {
-    private const string Format = "format=m3u8-cmaf";
+    private const int TsVersion = 3;
 
-    public static HlsMultivariantPlaylist Multivariant(Presentation presentation)
+    public static HlsMultivariantPlaylist Multivariant(Presentation presentation, ManifestFormat format)
     {
+        var option = Option(format);
         var video = ImmutableArray.CreateBuilder<HlsVideoVariant>();
         var audio = ImmutableArray.CreateBuilder<HlsAudioRendition>();
         foreach (var stream in presentation.Streams)
@@ -25,7 +29,7 @@ internal static class HlsManifestBuilder
             {
                 var level = stream.Levels[i];
                 var rate = stream.Rates[i];
-                var uri = string.Create(CultureInfo.InvariantCulture, $"QualityLevels({level.Bitrate})/Manifest({stream.Name},{Format})");
+                var uri = string.Create(CultureInfo.InvariantCulture, $"QualityLevels({level.Bitrate})/Manifest({stream.Name},{option})");
                 switch (stream.Kind)
                 {
                     case TrackKind.Video:
@@ -47,11 +51,13 @@ internal static class HlsManifestBuilder
             }
         }
 
-        return new HlsMultivariantPlaylist(video.ToImmutable(), audio.ToImmutable());
+        return new HlsMultivariantPlaylist(video.ToImmutable(), audio.ToImmutable()) { Version = format == ManifestFormat.HlsTs ? TsVersion : HlsMultivariantPlaylist.DefaultVersion };
     }
 
-    public static HlsMediaPlaylist? Media(Presentation presentation, string name, int bitrate)
+    public static HlsMediaPlaylist? Media(Presentation presentation, string name, int bitrate, ManifestFormat format)
     {
+        var option = Option(format);
+        var ts = format == ManifestFormat.HlsTs;
         if (presentation.Find(name, bitrate) is not var (stream, _))
         {
             return null;
@@ -66,10 +72,13 @@ internal static class HlsManifestBuilder
             // Derived from timestamps, so two origins fed by the same encoder number segments alike.
             MediaSequence = HlsPlaylistWriter.MediaSequenceFor(first.Time, first.Duration),
             // File extensions because HLS readers such as ffmpeg's only fetch segment URIs with media extensions.
-            InitUri = $"Fragments({stream.Name}=i,{Format}).mp4",
-            SegmentUriTemplate = $"Fragments({stream.Name}={{time}},{Format}).m4s",
+            InitUri = ts ? null : $"Fragments({stream.Name}=i,{option}).mp4",
+            SegmentUriTemplate = $"Fragments({stream.Name}={{time}},{option}).{(ts ? "ts" : "m4s")}",
+            Version = ts ? TsVersion : HlsMediaPlaylist.DefaultVersion,
             ProgramDateTimeAnchor = presentation.Anchor,
             Ended = !presentation.IsLive,
         };
     }
+
+    private static string Option(ManifestFormat format) => format == ManifestFormat.HlsTs ? "format=m3u8-aapl" : "format=m3u8-cmaf";
 }

@@ -53,12 +53,12 @@ internal sealed class ManifestCache
                 SmoothManifestWriter.Write(SmoothManifestBuilder.Build(presentation), output);
                 contentType = "text/xml; charset=utf-8";
                 break;
-            case { Format: ManifestFormat.Hls, TrackName: null }:
-                HlsPlaylistWriter.WriteMultivariant(HlsManifestBuilder.Multivariant(presentation), output);
+            case { Format: ManifestFormat.Hls or ManifestFormat.HlsTs, TrackName: null }:
+                HlsPlaylistWriter.WriteMultivariant(HlsManifestBuilder.Multivariant(presentation, key.Format), output);
                 contentType = "application/vnd.apple.mpegurl";
                 break;
-            case { Format: ManifestFormat.Hls, TrackName: { } name }:
-                if (HlsManifestBuilder.Media(presentation, name, key.Bitrate) is not { } playlist)
+            case { Format: ManifestFormat.Hls or ManifestFormat.HlsTs, TrackName: { } name }:
+                if (HlsManifestBuilder.Media(presentation, name, key.Bitrate, key.Format) is not { } playlist)
                 {
                     return null;
                 }

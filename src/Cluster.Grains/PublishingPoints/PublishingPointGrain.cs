@@ -270,8 +270,10 @@ internal sealed partial class PublishingPointGrain(
 
     public Task<ManifestDocument?> GetManifestAsync(ManifestFormat format) => GetDocumentAsync(new ManifestKey(format));
 
-    public Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate) =>
-        GetDocumentAsync(new ManifestKey(ManifestFormat.Hls, trackName, bitrate));
+    public Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate, ManifestFormat format) =>
+        format is ManifestFormat.Hls or ManifestFormat.HlsTs
+            ? GetDocumentAsync(new ManifestKey(format, trackName, bitrate))
+            : Task.FromResult<ManifestDocument?>(null);
 
     private async Task<ManifestDocument?> GetDocumentAsync(ManifestKey key)
     {

@@ -176,7 +176,8 @@ public readonly record struct AudioSpecificConfig(
             : throw new MediaFormatException($"The AAC config has the reserved sampling frequency index {index}.");
     }
 
-    private static int RateIndex(int rate)
+    /// <summary>The samplingFrequencyIndex of <paramref name="rate"/> (14496-3 Table 1.18), which ADTS headers use too.</summary>
+    internal static int RateIndex(int rate)
     {
         var index = Array.IndexOf(SamplingRates, rate);
         return index >= 0 ? index : throw new MediaFormatException($"{rate} Hz has no AAC sampling frequency index.");

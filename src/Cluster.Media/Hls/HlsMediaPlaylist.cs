@@ -2,9 +2,15 @@ using Cluster.Media.Model;
 
 namespace Cluster.Media.Hls;
 
-/// <summary>What a media playlist of one track lists: a window of its timeline, with fMP4 (CMAF) segments.</summary>
+/// <summary>What a media playlist of one track lists: a window of its timeline, with fMP4 (CMAF) or MPEG-2 TS segments.</summary>
 public sealed record HlsMediaPlaylist
 {
+    /// <summary>The version fMP4 segments need (EXT-X-MAP in a playlist without I-frames: 6; we write 7, RFC 8216 7).</summary>
+    public const int DefaultVersion = 7;
+
+    /// <summary>EXT-X-VERSION; TS segments with no EXT-X-MAP need only 3 (decimal EXTINF durations).</summary>
+    public int Version { get; init; } = DefaultVersion;
+
     /// <summary>Ticks per second of the entries' times.</summary>
     public required long Timescale { get; init; }
 
@@ -20,8 +26,8 @@ public sealed record HlsMediaPlaylist
     /// </summary>
     public long DiscontinuitySequence { get; init; }
 
-    /// <summary>URI of the CMAF header (EXT-X-MAP).</summary>
-    public required string InitUri { get; init; }
+    /// <summary>URI of the CMAF header (EXT-X-MAP); null for MPEG-2 TS segments, which carry their own.</summary>
+    public required string? InitUri { get; init; }
 
     /// <summary>Segment URI with a <c>{time}</c> placeholder that becomes the entry's start time.</summary>
     public required string SegmentUriTemplate { get; init; }

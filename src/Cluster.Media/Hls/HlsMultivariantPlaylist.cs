@@ -5,7 +5,14 @@ namespace Cluster.Media.Hls;
 /// <summary>What a multivariant (master) playlist lists: video variants and the audio renditions they share.</summary>
 /// <param name="Video">One variant per video quality level; empty for an audio-only stream.</param>
 /// <param name="Audio">Audio renditions; with video they form the group <c>audio</c>, without video each is a variant.</param>
-public sealed record HlsMultivariantPlaylist(ImmutableArray<HlsVideoVariant> Video, ImmutableArray<HlsAudioRendition> Audio);
+public sealed record HlsMultivariantPlaylist(ImmutableArray<HlsVideoVariant> Video, ImmutableArray<HlsAudioRendition> Audio)
+{
+    /// <summary>The version written unless <see cref="Version"/> says otherwise: the same as the media playlists'.</summary>
+    public const int DefaultVersion = HlsMediaPlaylist.DefaultVersion;
+
+    /// <summary>EXT-X-VERSION: that of the media playlists it lists (RFC 8216 6.2.4 asks for the same).</summary>
+    public int Version { get; init; } = DefaultVersion;
+}
 
 /// <summary>A video variant stream.</summary>
 /// <param name="Uri">Media playlist URI, relative to the multivariant playlist.</param>

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 
 namespace Cluster.Media.Hls;
 
-/// <summary>Writes HLS playlists (RFC 8216, version 7, fMP4 segments) straight into a buffer.</summary>
+/// <summary>Writes HLS playlists (RFC 8216; version 7 with fMP4 segments, 3 with MPEG-2 TS) straight into a buffer.</summary>
 public static class HlsPlaylistWriter
 {
     private const string AudioGroup = "audio";
@@ -27,7 +27,9 @@ public static class HlsPlaylistWriter
         var video = model.Video.IsDefault ? [] : model.Video;
         var audio = model.Audio.IsDefault ? [] : model.Audio;
 
-        output.Write("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n"u8);
+        output.Write("#EXTM3U\n#EXT-X-VERSION:"u8);
+        output.WriteInt(model.Version);
+        output.Write("\n#EXT-X-INDEPENDENT-SEGMENTS\n"u8);
         if (video.Length == 0)
         {
             // Audio only: each rendition is a variant of its own (RFC 8216 4.3.4.2 needs no RESOLUTION for it).
@@ -159,7 +161,9 @@ public static class HlsPlaylistWriter
         // satisfies that and also covers players that compare unrounded durations; at least 1 (hls.js treats 0 as 1).
         var target = Math.Max(1, (longest + model.Timescale - 1) / model.Timescale);
 
-        output.Write("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:"u8);
+        output.Write("#EXTM3U\n#EXT-X-VERSION:"u8);
+        output.WriteInt(model.Version);
+        output.Write("\n#EXT-X-TARGETDURATION:"u8);
         output.WriteInt(target);
         output.Write("\n#EXT-X-MEDIA-SEQUENCE:"u8);
         output.WriteInt(model.MediaSequence);
@@ -171,9 +175,13 @@ public static class HlsPlaylistWriter
             output.Write("\n"u8);
         }
 
-        output.Write("#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI="u8);
-        output.WriteQuoted(model.InitUri);
-        output.Write("\n"u8);
+        output.Write("#EXT-X-INDEPENDENT-SEGMENTS\n"u8);
+        if (model.InitUri is { } init)
+        {
+            output.Write("#EXT-X-MAP:URI="u8);
+            output.WriteQuoted(init);
+            output.Write("\n"u8);
+        }
 
         var (prefix, suffix, hasPlaceholder) = ManifestText.SplitTemplate(model.SegmentUriTemplate, "{time}");
         for (var i = 0; i < entries.Count; i++)

@@ -99,7 +99,7 @@ internal sealed class FakePointGrain(FakeOrigin origin) : Grain, IPublishingPoin
 
     public Task<ManifestDocument?> GetManifestAsync(ManifestFormat format) => origin.ManifestAsync(PrimaryKey, format);
 
-    public Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate) => Task.FromResult(origin.Playlist(PrimaryKey, trackName, bitrate));
+    public Task<ManifestDocument?> GetMediaPlaylistAsync(string trackName, int bitrate, ManifestFormat format) => Task.FromResult(origin.Playlist(PrimaryKey, trackName, bitrate));
 
     public Task<PublishingPointStatus> ConfigureAsync(PublishingPointSettings settings) => throw new NotSupportedException();
 

@@ -51,7 +51,8 @@ public sealed class ImmutableResponseCacheTests
 
         found.ShouldBeSameAs(response);
         cache.TryGet(Key(1) with { SessionEpoch = 2 }, out _).ShouldBeFalse();
-        cache.TryGet(Key(1) with { Cmaf = false }, out _).ShouldBeFalse();
+        cache.TryGet(Key(1) with { Packaging = FragmentPackaging.Smooth }, out _).ShouldBeFalse();
+        cache.TryGet(Key(1) with { Packaging = FragmentPackaging.Ts }, out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class ImmutableResponseCacheTests
         cache.Size.ShouldBeLessThanOrEqualTo(cache.Capacity);
     }
 
-    private static ResponseKey Key(int i) => new("live/a", 1, "video", 1000, i * 1000L, Cmaf: true);
+    private static ResponseKey Key(int i) => new("live/a", 1, "video", 1000, i * 1000L, FragmentPackaging.Cmaf);
 
     private static CachedResponse Response(int size = BodySize) => new(new byte[size], "video/mp4", "\"e\"");
 }

@@ -10,12 +10,13 @@ public sealed class MediaUrlTests
     [InlineData("/live/event1.isml/Manifest", ManifestFormat.Smooth)]
     [InlineData("/live/event1.isml/manifest", ManifestFormat.Smooth)]
     [InlineData("/live/event1.isml/manifest(format=m3u8-cmaf)", ManifestFormat.Hls)]
-    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl)", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl)", ManifestFormat.HlsTs)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl-v3)", ManifestFormat.HlsTs)]
     [InlineData("/live/event1.isml/Manifest(format=mpd-time-cmaf)", ManifestFormat.Dash)]
     [InlineData("/live/event1.isml/manifest(format=mpd-time-csf)", ManifestFormat.Dash)]
-    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl).m3u8", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/manifest(format=m3u8-aapl).m3u8", ManifestFormat.HlsTs)]
     [InlineData("/live/event1.isml/manifest(format=m3u8-cmaf).m3u8", ManifestFormat.Hls)]
-    [InlineData("/live/event1.isml/Manifest(format=m3u8-aapl).M3U8", ManifestFormat.Hls)]
+    [InlineData("/live/event1.isml/Manifest(format=m3u8-aapl).M3U8", ManifestFormat.HlsTs)]
     [InlineData("/live/event1.isml/manifest(format=mpd-time-csf).mpd", ManifestFormat.Dash)]
     [InlineData("/live/event1.isml/Manifest(format=mpd-time-cmaf).mpd", ManifestFormat.Dash)]
     public void TryParse_ManifestForms_GiveFormat(string path, ManifestFormat format)
@@ -38,7 +39,8 @@ public sealed class MediaUrlTests
     [Theory]
     [InlineData("/live/e.isml/QualityLevels(64000)/Fragments(audio=0,format=mpd-time-cmaf)", ManifestFormat.Dash)]
     [InlineData("/live/e.isml/QualityLevels(64000)/Fragments(audio=0,format=m3u8-cmaf).m4s", ManifestFormat.Hls)]
-    public void TryParse_CmafSegment_GivesPackaging(string path, ManifestFormat format)
+    [InlineData("/live/e.isml/QualityLevels(64000)/Fragments(audio=0,format=m3u8-aapl).ts", ManifestFormat.HlsTs)]
+    public void TryParse_Segment_GivesPackaging(string path, ManifestFormat format)
     {
         MediaUrl.TryParse(path, out var url, out _).ShouldBeTrue();
 
@@ -122,6 +124,7 @@ public sealed class MediaUrlTests
     [InlineData("/live/e.isml/QualityLevels(100)/Fragments(video=0,format=flv)")]
     [InlineData("/live/e.isml/manifest(format=rtmp)")]
     [InlineData("/live/e.isml/manifest(format=m3u8-aapl).mpd")]
+    [InlineData("/live/e.isml/QualityLevels(300000)/Fragments(video=i,format=m3u8-aapl).ts")]
     [InlineData("/live/e.isml/manifest(format=mpd-time-csf).m3u8")]
     [InlineData("/live/e.isml/Nonsense")]
     [InlineData("/live/a b.isml/Manifest")]

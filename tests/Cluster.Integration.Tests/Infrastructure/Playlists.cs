@@ -30,7 +30,7 @@ public static partial class Playlists
     }
 
     /// <summary>A media playlist's segments: URI and EXTINF duration in seconds, plus its tags.</summary>
-    public sealed record MediaPlaylist(string Map, long MediaSequence, double TargetDuration, bool Ended, List<(string Uri, double Duration)> Segments);
+    public sealed record MediaPlaylist(string? Map, long MediaSequence, double TargetDuration, bool Ended, List<(string Uri, double Duration)> Segments);
 
     public static MediaPlaylist Media(string text)
     {
@@ -66,7 +66,7 @@ public static partial class Playlists
             }
         }
 
-        return new MediaPlaylist(map.ShouldNotBeNull(), sequence, target, lines.Contains("#EXT-X-ENDLIST"), segments);
+        return new MediaPlaylist(map, sequence, target, lines.Contains("#EXT-X-ENDLIST"), segments);
     }
 
     /// <summary>An MPD adaptation set's expanded SegmentTimeline (t, d; r = additional repeats) and templates.</summary>

@@ -240,7 +240,7 @@ public sealed partial class ProcessClusterFailoverTests(ITestOutputHelper output
             () => $"{mediaUri} listed no segment at or after {minTime}:\n{playlistText}");
 
         playlist!.Ended.ShouldBeFalse("a live playlist has no EXT-X-ENDLIST");
-        foreach (var uri in new[] { playlist.Map, segment! })
+        foreach (var uri in new[] { playlist.Map.ShouldNotBeNull("CMAF playlists name their header"), segment! })
         {
             using var response = await viewer.GetAsync(new Uri(mediaUri, uri));
             response.StatusCode.ShouldBe(HttpStatusCode.OK, uri);

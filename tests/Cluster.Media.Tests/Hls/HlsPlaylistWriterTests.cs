@@ -47,6 +47,19 @@ public class HlsPlaylistWriterTests
     }
 
     [Fact]
+    public void WriteMedia_TsSegments_NoMapAndVersion3()
+    {
+        // RFC 8216 4.3.2.5: EXT-X-MAP is for segments that need an initialization section; TS segments carry their own.
+        // 7: version 3 is what decimal EXTINF durations need, and nothing else written here needs more.
+        var lines = Media(Model(new(40 * Second, 2 * Second), new(42 * Second, 2 * Second)) with { InitUri = null, Version = 3, SegmentUriTemplate = "Fragments(video={time},format=m3u8-aapl).ts" });
+
+        Tag(lines, "#EXT-X-VERSION").ShouldBe("3");
+        lines.ShouldNotContain(l => l.StartsWith("#EXT-X-MAP", StringComparison.Ordinal));
+        Tag(lines, "#EXT-X-MEDIA-SEQUENCE").ShouldBe("20");
+        lines.Where(l => !l.StartsWith('#')).ShouldBe(["Fragments(video=400000000,format=m3u8-aapl).ts", "Fragments(video=420000000,format=m3u8-aapl).ts"]);
+    }
+
+    [Fact]
     public void WriteMedia_UnevenDurations_TargetDurationCoversEveryRoundedExtinf()
     {
         // Audio-like durations: 2.0053 s and 1.9947 s; 2.6 s rounds to 3, so the target must be at least 3.
