@@ -2,6 +2,7 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tiers;
 using Cluster.Grains.Activations;
 using Cluster.Grains.Archive;
+using Cluster.Grains.PublishingPoints;
 using Cluster.Grains.Sessions;
 using Cluster.Grains.Tiers;
 using Cluster.Grains.Storage;
@@ -21,6 +22,7 @@ public static class GrainsServiceCollectionExtensions
             .Bind(configuration.GetSection(PublishingPointOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PublishingPointOptions>, PublishingPointOptionsValidator>();
+        services.AddSingleton<IPostConfigureOptions<PublishingPointOptions>, IisDefinitionFiles>();
         services.AddPublishingPointStore(configuration);
         services.AddClusterTiers(configuration);
         services.AddSingleton<RunningActivations>();

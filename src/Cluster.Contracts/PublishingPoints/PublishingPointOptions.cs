@@ -15,6 +15,13 @@ public sealed class PublishingPointOptions
     /// <summary>Settings of points created without their own (auto-created, or admin API without a body).</summary>
     public PublishingPointSettings Defaults { get; set; } = new();
 
+    /// <summary>
+    /// A folder of IIS publishing point definition files (<c>{path}.isml</c>, see <see cref="IisPublishingPointDefinition"/>),
+    /// read at start-up: <c>{folder}/live/event1.isml</c> defines point <c>live/event1</c> over <see cref="Defaults"/>.
+    /// A point also listed in <see cref="Points"/> keeps those settings. Default none.
+    /// </summary>
+    public string? DefinitionsFolder { get; set; }
+
     /// <summary>Points that exist from start-up, by path (e.g. <c>live/event1</c>), with their settings.</summary>
     public Dictionary<string, PublishingPointSettings> Points { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

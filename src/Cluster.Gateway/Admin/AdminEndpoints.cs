@@ -8,6 +8,7 @@ namespace Cluster.Gateway.Admin;
 
 /// <summary>
 /// REST API for operators: <c>GET|PUT /admin/publishing-points/{path}</c> reads or creates/configures a point,
+/// <c>GET /admin/publishing-points/{path}.isml</c> exports it as an IIS definition file,
 /// <c>POST /admin/publishing-points/{path}/start|stop|shutdown</c> drives its lifecycle.
 /// </summary>
 internal static class AdminEndpoints
@@ -23,13 +24,18 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> GetAsync(string path, IGrainFactory grains)
     {
+        // {path}.isml: the point's settings as an IIS publishing point definition file.
+        var definition = path.EndsWith(IisPublishingPointDefinition.Extension, StringComparison.OrdinalIgnoreCase);
+        path = definition ? path[..^IisPublishingPointDefinition.Extension.Length] : path;
         if (PublishingPointPath.Validate(path) is { } reason)
         {
             return Results.BadRequest(new { error = reason });
         }
 
         var status = await grains.GetGrain<IPublishingPointGrain>(path).GetStatusAsync();
-        return status.Exists ? Results.Ok(status) : Results.NotFound(new { error = $"There is no publishing point '{path}'." });
+        return !status.Exists ? Results.NotFound(new { error = $"There is no publishing point '{path}'." })
+            : definition ? Results.Text(IisPublishingPointDefinition.Write(status.Settings), "application/smil+xml; charset=utf-8")
+            : Results.Ok(status);
     }
 
     private static async Task<IResult> PutAsync(string path, HttpRequest request, IGrainFactory grains)

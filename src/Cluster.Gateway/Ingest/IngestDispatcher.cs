@@ -164,7 +164,7 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
                 return BodyKind.CmafHeader;
             case FourCC.Moov:
                 return BodyKind.CmafHeader;
-            case FourCC.Styp or FourCC.Moof or FourCC.Prft or FourCC.Sidx or CmafBrands.Emsg:
+            case FourCC.Styp or FourCC.Moof or FourCC.Prft or FourCC.Sidx or FourCC.Emsg:
                 return BodyKind.CmafSegment;
             default:
                 return BodyKind.Unknown;

@@ -62,10 +62,17 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
     {
         url = null;
         error = null;
+        var extension = Extension;
         var marker = path.IndexOf(Extension + "/", StringComparison.OrdinalIgnoreCase);
         if (marker < 0)
         {
-            return false;
+            // IIS's on-demand form, {name}.ism/Manifest: the same point (an archived session, say), for playback only.
+            extension = ServerManifest;
+            marker = path.IndexOf(ServerManifest + "/", StringComparison.OrdinalIgnoreCase);
+            if (marker < 0)
+            {
+                return false;
+            }
         }
 
         var pointPath = path[..marker].TrimStart('/');
@@ -75,13 +82,13 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
             return true;
         }
 
-        var rest = path[(marker + Extension.Length + 1)..].TrimEnd('/');
+        var rest = path[(marker + extension.Length + 1)..].TrimEnd('/');
         (url, error) = rest.Split('/') switch
         {
             [var only] when only.Equals("Manifest", StringComparison.OrdinalIgnoreCase) =>
                 (new MediaUrl(MediaUrlKind.Manifest, pointPath) { Format = ManifestFormat.Smooth }, null),
-            [var manifest] when Argument(WithoutManifestExtension(manifest, out var extension), "Manifest") is { } options =>
-                ParseManifest(pointPath, options, extension),
+            [var manifest] when Argument(WithoutManifestExtension(manifest, out var suffix), "Manifest") is { } options =>
+                ParseManifest(pointPath, options, suffix),
             [var streams] when Argument(streams, "Streams") is { } streamId =>
                 (new MediaUrl(MediaUrlKind.Ingest, pointPath) { StreamId = streamId }, null),
             [var events, var streams] when Argument(events, "Events") is { } eventId && Argument(streams, "Streams") is { } streamId =>
@@ -92,6 +99,11 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
             [var file] when IsFileName(file) => (new MediaUrl(MediaUrlKind.IngestFile, pointPath) { StreamId = file }, null),
             _ => (null, $"'{rest}' is not a publishing point resource (Manifest, manifest(format=..), QualityLevels(..)/Fragments(..), Streams(..))."),
         };
+        if (extension == ServerManifest && url is { Kind: not (MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist or MediaUrlKind.Init or MediaUrlKind.Fragment) })
+        {
+            (url, error) = (null, "A {name}.ism URL is on-demand playback; encoders push to {path}.isml/Streams({id}) or {path}.isml/{name}.ism.");
+        }
+
         return true;
     }
 

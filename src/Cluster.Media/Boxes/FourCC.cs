@@ -68,7 +68,15 @@ public static class FourCC
     public const uint Skip = 0x736B6970;
     public const uint Sidx = 0x73696478;
     public const uint Prft = 0x70726674;
+    public const uint Btrt = 0x62747274;
+    public const uint Stpp = 0x73747070;
+    public const uint Sthd = 0x73746864;
+    public const uint Url = 0x75726C20; // "url "
+    public const uint Emsg = 0x656D7367;
     public const uint Vide = 0x76696465;
     public const uint Soun = 0x736F756E;
+    public const uint Text = 0x74657874;
+    public const uint Subt = 0x73756274;
+    public const uint Sbtl = 0x7362746C;
 #pragma warning restore CS1591
 }

@@ -31,9 +31,17 @@ public sealed record MovieBox(uint Timescale, ImmutableArray<TrackInfo> Tracks, 
     }
 }
 
-/// <summary>A trex box: per-track sample defaults for movie fragments.</summary>
+/// <summary>A trex box (ISO/IEC 14496-12 8.8.3): per-track sample defaults for movie fragments, read and written here.</summary>
 public sealed record TrackExtendsBox(uint TrackId, uint DefaultSampleDescriptionIndex, uint DefaultSampleDuration, uint DefaultSampleSize, uint DefaultSampleFlags)
 {
+    /// <summary>Reads a trex payload (after the box header); <paramref name="offset"/> is its stream offset, for messages.</summary>
+    public static TrackExtendsBox Read(ReadOnlySpan<byte> payload, long offset)
+    {
+        var reader = new BigEndianReader(payload, FourCC.Trex, offset);
+        reader.ReadFullBoxHeader();
+        return new TrackExtendsBox(reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32());
+    }
+
     /// <summary>Writes the box.</summary>
     public void Write(BoxWriter writer)
     {

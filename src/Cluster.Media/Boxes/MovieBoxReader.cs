@@ -7,10 +7,6 @@ namespace Cluster.Media.Boxes;
 /// <summary>Reads moov: trak (tkhd, mdhd, hdlr, stsd sample entries) and mvex/trex. Everything else is skipped.</summary>
 internal static class MovieBoxReader
 {
-    private const uint Btrt = 0x62747274;
-    private const uint Text = 0x74657874;
-    private const uint Subt = 0x73756274;
-    private const uint Sbtl = 0x7362746C;
 
     public static MovieBox Read(ReadOnlySpan<byte> box, long offset, int maxTracks)
     {
@@ -80,9 +76,7 @@ internal static class MovieBoxReader
                 continue;
             }
 
-            var reader = new BigEndianReader(BoxIterator.Payload(child, childBox), FourCC.Trex, child.Offset);
-            reader.ReadFullBoxHeader();
-            trexes.Add(new TrackExtendsBox(reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt32()));
+            trexes.Add(TrackExtendsBox.Read(BoxIterator.Payload(child, childBox), child.Offset));
         }
     }
 
@@ -180,7 +174,7 @@ internal static class MovieBoxReader
                         {
                             FourCC.Vide => TrackKind.Video,
                             FourCC.Soun => TrackKind.Audio,
-                            Text or Subt or Sbtl => TrackKind.Text,
+                            FourCC.Text or FourCC.Subt or FourCC.Sbtl => TrackKind.Text,
                             _ => null,
                         };
                         break;
@@ -292,9 +286,9 @@ internal static class MovieBoxReader
                         break;
                     }
 
-                case Btrt:
+                case FourCC.Btrt:
                     {
-                        var btrt = new BigEndianReader(childPayload, Btrt, child.Offset);
+                        var btrt = new BigEndianReader(childPayload, FourCC.Btrt, child.Offset);
                         btrt.Skip(8);
                         info.Bitrate = btrt.ReadUInt32();
                         break;

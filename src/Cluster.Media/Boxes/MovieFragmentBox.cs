@@ -69,8 +69,68 @@ public sealed record TrackRunBox(byte Version, uint Flags, int? DataOffset, uint
     public bool Has(uint flag) => (Flags & flag) != 0;
 }
 
-/// <summary>Smooth TfxdBox (MS-SSTR 2.2.4.4): the fragment's absolute time and duration, read as signed.</summary>
-public sealed record TfxdBox(long Time, long Duration);
+/// <summary>Smooth TfxdBox (MS-SSTR 2.2.4.4): the fragment's absolute time and duration, read as signed; read and written here.</summary>
+public sealed record TfxdBox(long Time, long Duration)
+{
+    private static readonly byte[] BoxType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfxd);
 
-/// <summary>Smooth TfrfBox (MS-SSTR 2.2.4.5): absolute times and durations of fragments that follow.</summary>
-public sealed record TfrfBox(ImmutableArray<TimelineEntry> Entries);
+    /// <summary>Reads a tfxd payload (after the uuid header), version 0 or 1.</summary>
+    public static TfxdBox Read(ReadOnlySpan<byte> payload, long offset)
+    {
+        var reader = new BigEndianReader(payload, FourCC.Uuid, offset);
+        var (version, _) = reader.ReadFullBoxHeader();
+        return version == 1 ? new TfxdBox(reader.ReadInt64(), reader.ReadInt64()) : new TfxdBox(reader.ReadUInt32(), reader.ReadUInt32());
+    }
+
+    /// <summary>Writes version 1 (64-bit); a time before zero goes as its two's complement.</summary>
+    public static void Write(BoxWriter writer, long time, long duration)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var box = writer.StartUuidBox(BoxType);
+        writer.WriteUInt32(0x01000000);
+        writer.WriteUInt64(unchecked((ulong)time));
+        writer.WriteUInt64(unchecked((ulong)duration));
+        writer.EndBox(box);
+    }
+}
+
+/// <summary>Smooth TfrfBox (MS-SSTR 2.2.4.5): absolute times and durations of fragments that follow; read and written here.</summary>
+public sealed record TfrfBox(ImmutableArray<TimelineEntry> Entries)
+{
+    /// <summary>FragmentCount is one byte.</summary>
+    public const int MaxEntries = byte.MaxValue;
+
+    private static readonly byte[] BoxType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfrf);
+
+    /// <summary>Reads a tfrf payload (after the uuid header), version 0 or 1.</summary>
+    public static TfrfBox Read(ReadOnlySpan<byte> payload, long offset)
+    {
+        var reader = new BigEndianReader(payload, FourCC.Uuid, offset);
+        var (version, _) = reader.ReadFullBoxHeader();
+        var count = reader.ReadByte();
+        var entries = ImmutableArray.CreateBuilder<TimelineEntry>(count);
+        for (var i = 0; i < count; i++)
+        {
+            entries.Add(version == 1 ? new TimelineEntry(reader.ReadInt64(), reader.ReadInt64()) : new TimelineEntry(reader.ReadUInt32(), reader.ReadUInt32()));
+        }
+
+        return new TfrfBox(entries.MoveToImmutable());
+    }
+
+    /// <summary>Writes version 1 with the first <see cref="MaxEntries"/> of <paramref name="entries"/>.</summary>
+    public static void Write(BoxWriter writer, ReadOnlySpan<TimelineEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        entries = entries[..Math.Min(entries.Length, MaxEntries)];
+        var box = writer.StartUuidBox(BoxType);
+        writer.WriteUInt32(0x01000000);
+        writer.WriteByte((byte)entries.Length);
+        foreach (var entry in entries)
+        {
+            writer.WriteUInt64(unchecked((ulong)entry.Time));
+            writer.WriteUInt64(unchecked((ulong)entry.Duration));
+        }
+
+        writer.EndBox(box);
+    }
+}

@@ -74,10 +74,10 @@ internal static class MovieFragmentReader
                     runs.Add(ReadTrun(childPayload, child.Offset, ref samplesLeft, maxSamples));
                     break;
                 case FourCC.Uuid when child.ExtendedType == SmoothUuids.Tfxd:
-                    tfxd = ReadTfxd(childPayload, child.Offset);
+                    tfxd = TfxdBox.Read(childPayload, child.Offset);
                     break;
                 case FourCC.Uuid when child.ExtendedType == SmoothUuids.Tfrf:
-                    tfrf = ReadTfrf(childPayload, child.Offset);
+                    tfrf = TfrfBox.Read(childPayload, child.Offset);
                     break;
                 default:
                     break;
@@ -139,26 +139,5 @@ internal static class MovieFragmentReader
         }
 
         return new TrackRunBox(version, flags, dataOffset, firstFlags, samples.MoveToImmutable());
-    }
-
-    private static TfxdBox ReadTfxd(ReadOnlySpan<byte> payload, long offset)
-    {
-        var reader = new BigEndianReader(payload, FourCC.Uuid, offset);
-        var (version, _) = reader.ReadFullBoxHeader();
-        return version == 1 ? new TfxdBox(reader.ReadInt64(), reader.ReadInt64()) : new TfxdBox(reader.ReadUInt32(), reader.ReadUInt32());
-    }
-
-    private static TfrfBox ReadTfrf(ReadOnlySpan<byte> payload, long offset)
-    {
-        var reader = new BigEndianReader(payload, FourCC.Uuid, offset);
-        var (version, _) = reader.ReadFullBoxHeader();
-        var count = reader.ReadByte();
-        var entries = ImmutableArray.CreateBuilder<TimelineEntry>(count);
-        for (var i = 0; i < count; i++)
-        {
-            entries.Add(version == 1 ? new TimelineEntry(reader.ReadInt64(), reader.ReadInt64()) : new TimelineEntry(reader.ReadUInt32(), reader.ReadUInt32()));
-        }
-
-        return new TfrfBox(entries.MoveToImmutable());
     }
 }

@@ -43,8 +43,6 @@ internal sealed class MovieTrack
 /// </summary>
 internal static class MovieBoxWriter
 {
-    private static readonly uint Subt = FourCC.Of("subt");
-    private static readonly uint Sthd = FourCC.Of("sthd");
 
     /// <summary>Writes the moov.</summary>
     /// <param name="writer">Receives the box.</param>
@@ -120,14 +118,14 @@ internal static class MovieBoxWriter
                 writer.EndBox(smhd);
                 break;
             default:
-                writer.EndBox(writer.StartFullBox(Sthd, 0, 0)); // SubtitleMediaHeaderBox (14496-12 12.6.2) is empty
+                writer.EndBox(writer.StartFullBox(FourCC.Sthd, 0, 0)); // SubtitleMediaHeaderBox (14496-12 12.6.2) is empty
                 break;
         }
 
         var dinf = writer.StartBox(FourCC.Dinf);
         var dref = writer.StartFullBox(FourCC.Dref, 0, 0);
         writer.WriteUInt32(1);
-        writer.EndBox(writer.StartFullBox(FourCC.Of("url "), 0, 1)); // flags 1: media in this file
+        writer.EndBox(writer.StartFullBox(FourCC.Url, 0, 1)); // flags 1: media in this file
         writer.EndBox(dref);
         writer.EndBox(dinf);
         var stbl = writer.StartBox(FourCC.Stbl);
@@ -205,7 +203,7 @@ internal static class MovieBoxWriter
         {
             TrackKind.Video => (FourCC.Vide, "VideoHandler"),
             TrackKind.Audio => (FourCC.Soun, "SoundHandler"),
-            _ => (Subt, "SubtitleHandler"),
+            _ => (FourCC.Subt, "SubtitleHandler"),
         };
         writer.WriteUInt32(handler);
         writer.WriteZeros(12);

@@ -14,7 +14,6 @@ internal sealed class SampleEntry
     private const string TtmlNamespace = "http://www.w3.org/ns/ttml";
 
     /// <summary>XMLSubtitleSampleEntry (14496-12 12.6.3), how ISO-BMFF carries TTML.</summary>
-    private static readonly uint Stpp = FourCC.Of("stpp");
 
     private readonly uint _type;
     private readonly byte[] _config;
@@ -50,7 +49,7 @@ internal sealed class SampleEntry
         if (track.Kind == TrackKind.Text)
         {
             return track.FourCC.ToUpperInvariant() is "TTML" or "STPP" or "DFXP"
-                ? new SampleEntry(Stpp, [], track, 0, 0, 0, 0)
+                ? new SampleEntry(FourCC.Stpp, [], track, 0, 0, 0, 0)
                 : throw new MediaFormatException($"Text track '{track.Name}' has FourCC {track.FourCC}; only TTML text has a sample entry here.");
         }
 
@@ -105,7 +104,7 @@ internal sealed class SampleEntry
         {
             WriteAudio(writer);
         }
-        else if (_type == Stpp)
+        else if (_type == FourCC.Stpp)
         {
             // namespace, schema_location and auxiliary_mime_types: null-terminated UTF-8 strings, the last two empty.
             writer.WriteBytes(Encoding.UTF8.GetBytes(TtmlNamespace));

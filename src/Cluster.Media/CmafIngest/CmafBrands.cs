@@ -2,7 +2,7 @@ using Cluster.Media.Boxes;
 
 namespace Cluster.Media.CmafIngest;
 
-/// <summary>Brands and boxes that tell a CMAF ingest body from a Smooth push body.</summary>
+/// <summary>Brands that tell a CMAF ingest body from a Smooth push body (box types are in <see cref="FourCC"/>).</summary>
 public static class CmafBrands
 {
     /// <summary>DASH "last media segment" brand (ISO/IEC 23009-1): the segment is the track's last.</summary>
@@ -13,9 +13,6 @@ public static class CmafBrands
 
     /// <summary>PIFF brand (Protected Interoperable File Format, Smooth's fragment format).</summary>
     public const uint Piff = 0x70696666;
-
-    /// <summary>emsg (DASH event message) box.</summary>
-    public const uint Emsg = 0x656D7367;
 
     /// <summary>Whether an ftyp or styp names the brand as major or compatible brand.</summary>
     public static bool Has(FileTypeBox box, uint brand)

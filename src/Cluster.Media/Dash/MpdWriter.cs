@@ -1,6 +1,7 @@
+using System.Collections.Immutable;
 using System.Buffers;
-using Cluster.Media.Hls;
 using Cluster.Media.Model;
+using Cluster.Media.Text;
 
 namespace Cluster.Media.Dash;
 
@@ -18,50 +19,40 @@ public static class MpdWriter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         var sets = model.AdaptationSets.IsDefault ? [] : model.AdaptationSets;
-
-        // Where the presentation starts and ends, in 100 ns ticks, plus the longest segment, across all sets.
-        Int128 earliest = long.MaxValue;
-        Int128 latest = 0;
-        long longest = 0;
-        long longestTimescale = 1;
-        foreach (var set in sets)
-        {
-            if (set.Timescale <= 0)
-            {
-                throw new ArgumentException("Every adaptation set needs a positive timescale.", nameof(model));
-            }
-
-            var timeline = set.Timeline;
-            if (timeline.Count == 0)
-            {
-                continue;
-            }
-
-            earliest = Int128.Min(earliest, (Int128)timeline[0].Time * TicksPerSecond / set.Timescale);
-            latest = Int128.Max(latest, (Int128)timeline[timeline.Count - 1].End * TicksPerSecond / set.Timescale);
-            for (var i = 0; i < timeline.Count; i++)
-            {
-                if ((Int128)timeline[i].Duration * longestTimescale > (Int128)longest * set.Timescale)
-                {
-                    longest = timeline[i].Duration;
-                    longestTimescale = set.Timescale;
-                }
-            }
-        }
-
-        if (earliest == long.MaxValue)
-        {
-            earliest = 0;
-        }
+        var extent = Extent.Of(sets);
 
         output.Write("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\""u8);
         output.Write(" profiles=\"urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\""u8);
+        WriteTiming(output, model, extent);
+        output.Write(">\n  <Period id=\"0\" start=\"PT0S\">\n"u8);
+        for (var i = 0; i < sets.Length; i++)
+        {
+            var offset = model.Ended ? (long)(extent.Earliest * sets[i].Timescale / TicksPerSecond) : 0;
+            WriteAdaptationSet(output, sets[i], i, offset);
+        }
+
+        output.Write("  </Period>\n"u8);
+
+        // UTCTiming comes after Period in the MPD schema's element order.
+        if (!string.IsNullOrEmpty(model.UtcTimingUrl))
+        {
+            output.Write("  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\""u8);
+            output.WriteXmlAttribute(model.UtcTimingUrl);
+            output.Write("\"/>\n"u8);
+        }
+
+        output.Write("</MPD>\n"u8);
+    }
+
+    /// <summary>The MPD element's type and timing attributes: static with its duration, or dynamic with its availability.</summary>
+    private static void WriteTiming(IBufferWriter<byte> output, MpdModel model, Extent extent)
+    {
         if (model.Ended)
         {
             // Static: the presentation is the media from the earliest to the latest sample; presentationTimeOffset
-            // below moves the earliest one to period time 0 so players do not see a long empty start.
+            // moves the earliest one to period time 0 so players do not see a long empty start.
             output.Write(" type=\"static\" mediaPresentationDuration=\""u8);
-            output.WriteDuration((long)(latest - earliest), TicksPerSecond);
+            output.WriteDuration((long)(extent.Latest - extent.Earliest), TicksPerSecond);
             output.Write("\""u8);
         }
         else
@@ -84,31 +75,50 @@ public static class MpdWriter
         output.Write("\" minBufferTime=\""u8);
         output.WriteDuration(model.MinBufferTime.Ticks, TicksPerSecond);
         output.Write("\""u8);
-        if (longest > 0)
+        if (extent.Longest > 0)
         {
             output.Write(" maxSegmentDuration=\""u8);
-            output.WriteDuration(longest, longestTimescale);
+            output.WriteDuration(extent.Longest, extent.LongestTimescale);
             output.Write("\""u8);
         }
+    }
 
-        output.Write(">\n  <Period id=\"0\" start=\"PT0S\">\n"u8);
-        for (var i = 0; i < sets.Length; i++)
+    /// <summary>Where the presentation starts and ends (100 ns ticks) and its longest segment, across all sets.</summary>
+    private readonly record struct Extent(Int128 Earliest, Int128 Latest, long Longest, long LongestTimescale)
+    {
+        public static Extent Of(ImmutableArray<MpdAdaptationSet> sets)
         {
-            var offset = model.Ended ? (long)(earliest * sets[i].Timescale / TicksPerSecond) : 0;
-            WriteAdaptationSet(output, sets[i], i, offset);
+            Int128 earliest = long.MaxValue;
+            Int128 latest = 0;
+            long longest = 0;
+            long longestTimescale = 1;
+            foreach (var set in sets)
+            {
+                if (set.Timescale <= 0)
+                {
+                    throw new ArgumentException("Every adaptation set needs a positive timescale.", nameof(sets));
+                }
+
+                var timeline = set.Timeline;
+                if (timeline.Count == 0)
+                {
+                    continue;
+                }
+
+                earliest = Int128.Min(earliest, (Int128)timeline[0].Time * TicksPerSecond / set.Timescale);
+                latest = Int128.Max(latest, (Int128)timeline[timeline.Count - 1].End * TicksPerSecond / set.Timescale);
+                for (var i = 0; i < timeline.Count; i++)
+                {
+                    if ((Int128)timeline[i].Duration * longestTimescale > (Int128)longest * set.Timescale)
+                    {
+                        longest = timeline[i].Duration;
+                        longestTimescale = set.Timescale;
+                    }
+                }
+            }
+
+            return new Extent(earliest == long.MaxValue ? 0 : earliest, latest, longest, longestTimescale);
         }
-
-        output.Write("  </Period>\n"u8);
-
-        // UTCTiming comes after Period in the MPD schema's element order.
-        if (!string.IsNullOrEmpty(model.UtcTimingUrl))
-        {
-            output.Write("  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\""u8);
-            output.WriteXmlAttribute(model.UtcTimingUrl);
-            output.Write("\"/>\n"u8);
-        }
-
-        output.Write("</MPD>\n"u8);
     }
 
     private static void WriteAdaptationSet(IBufferWriter<byte> output, MpdAdaptationSet set, int id, long presentationTimeOffset)

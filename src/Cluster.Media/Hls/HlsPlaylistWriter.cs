@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using Cluster.Media.Text;
 
 namespace Cluster.Media.Hls;
 
@@ -35,26 +36,27 @@ public static class HlsPlaylistWriter
             // Audio only: each rendition is a variant of its own (RFC 8216 4.3.4.2 needs no RESOLUTION for it).
             foreach (var rendition in audio)
             {
-                output.Write("\n#EXT-X-STREAM-INF:BANDWIDTH="u8);
-                output.WriteInt(rendition.Bandwidth);
-                if (rendition.AverageBandwidth is { } average)
-                {
-                    output.Write(",AVERAGE-BANDWIDTH="u8);
-                    output.WriteInt(average);
-                }
-
+                WriteVariantHeader(output, rendition.Bandwidth, rendition.AverageBandwidth);
                 output.Write(",CODECS="u8);
                 output.WriteQuoted(rendition.Codecs);
-                output.Write("\n"u8);
-                output.WriteText(rendition.Uri);
-                output.Write("\n"u8);
+                WriteUriLine(output, rendition.Uri);
             }
 
             return;
         }
 
-        var peakAudio = 0;
-        var averageAudio = 0;
+        var (peakAudio, averageAudio) = WriteAudioRenditions(output, audio);
+        foreach (var variant in video)
+        {
+            WriteVideoVariant(output, variant, audio, peakAudio, averageAudio);
+        }
+    }
+
+    /// <summary>The EXT-X-MEDIA lines of the audio group; returns the highest peak and average rates among them.</summary>
+    private static (int Peak, int Average) WriteAudioRenditions(IBufferWriter<byte> output, ImmutableArray<HlsAudioRendition> audio)
+    {
+        var peak = 0;
+        var average = 0;
         if (audio.Length > 0)
         {
             output.Write("\n"u8);
@@ -63,8 +65,8 @@ public static class HlsPlaylistWriter
         for (var i = 0; i < audio.Length; i++)
         {
             var rendition = audio[i];
-            peakAudio = Math.Max(peakAudio, rendition.Bandwidth);
-            averageAudio = Math.Max(averageAudio, rendition.AverageBandwidth ?? rendition.Bandwidth);
+            peak = Math.Max(peak, rendition.Bandwidth);
+            average = Math.Max(average, rendition.AverageBandwidth ?? rendition.Bandwidth);
             output.Write("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\""u8);
             output.WriteText(AudioGroup);
             output.Write("\",NAME="u8);
@@ -89,55 +91,68 @@ public static class HlsPlaylistWriter
             output.Write("\n"u8);
         }
 
-        foreach (var variant in video)
+        return (peak, average);
+    }
+
+    /// <summary>
+    /// One EXT-X-STREAM-INF: BANDWIDTH is the peak of everything a client fetches for the variant (RFC 8216 4.3.4.2),
+    /// so it includes the most demanding audio rendition of the group, and CODECS names the audio codecs too.
+    /// </summary>
+    private static void WriteVideoVariant(IBufferWriter<byte> output, HlsVideoVariant variant, ImmutableArray<HlsAudioRendition> audio, int peakAudio, int averageAudio)
+    {
+        WriteVariantHeader(output, (long)variant.Bandwidth + peakAudio, variant.AverageBandwidth is { } average ? (long)average + averageAudio : null);
+        output.Write(",CODECS=\""u8);
+        output.WriteText(variant.Codecs);
+        for (var i = 0; i < audio.Length; i++)
         {
-            // BANDWIDTH is the peak of everything a client fetches for the variant (RFC 8216 4.3.4.2), so it
-            // includes the most demanding audio rendition of the group.
-            output.Write("\n#EXT-X-STREAM-INF:BANDWIDTH="u8);
-            output.WriteInt((long)variant.Bandwidth + peakAudio);
-            if (variant.AverageBandwidth is { } average)
+            if (!SeenBefore(audio, i))
             {
-                output.Write(",AVERAGE-BANDWIDTH="u8);
-                output.WriteInt((long)average + averageAudio);
+                output.Write(","u8);
+                output.WriteText(audio[i].Codecs);
             }
-
-            output.Write(",CODECS=\""u8);
-            output.WriteText(variant.Codecs);
-            for (var i = 0; i < audio.Length; i++)
-            {
-                if (!SeenBefore(audio, i))
-                {
-                    output.Write(","u8);
-                    output.WriteText(audio[i].Codecs);
-                }
-            }
-
-            output.Write("\""u8);
-            if (variant.Width > 0 && variant.Height > 0)
-            {
-                output.Write(",RESOLUTION="u8);
-                output.WriteInt(variant.Width);
-                output.Write("x"u8);
-                output.WriteInt(variant.Height);
-            }
-
-            if (variant.FrameRate is > 0 and var rate)
-            {
-                output.Write(",FRAME-RATE="u8);
-                output.WriteSeconds3((long)Math.Round(rate * 1000), 1000);
-            }
-
-            if (audio.Length > 0)
-            {
-                output.Write(",AUDIO=\""u8);
-                output.WriteText(AudioGroup);
-                output.Write("\""u8);
-            }
-
-            output.Write("\n"u8);
-            output.WriteText(variant.Uri);
-            output.Write("\n"u8);
         }
+
+        output.Write("\""u8);
+        if (variant.Width > 0 && variant.Height > 0)
+        {
+            output.Write(",RESOLUTION="u8);
+            output.WriteInt(variant.Width);
+            output.Write("x"u8);
+            output.WriteInt(variant.Height);
+        }
+
+        if (variant.FrameRate is > 0 and var rate)
+        {
+            output.Write(",FRAME-RATE="u8);
+            output.WriteSeconds3((long)Math.Round(rate * 1000), 1000);
+        }
+
+        if (audio.Length > 0)
+        {
+            output.Write(",AUDIO=\""u8);
+            output.WriteText(AudioGroup);
+            output.Write("\""u8);
+        }
+
+        WriteUriLine(output, variant.Uri);
+    }
+
+    private static void WriteVariantHeader(IBufferWriter<byte> output, long bandwidth, long? average)
+    {
+        output.Write("\n#EXT-X-STREAM-INF:BANDWIDTH="u8);
+        output.WriteInt(bandwidth);
+        if (average is { } value)
+        {
+            output.Write(",AVERAGE-BANDWIDTH="u8);
+            output.WriteInt(value);
+        }
+    }
+
+    private static void WriteUriLine(IBufferWriter<byte> output, string uri)
+    {
+        output.Write("\n"u8);
+        output.WriteText(uri);
+        output.Write("\n"u8);
     }
 
     /// <summary>Writes the media playlist of one track.</summary>

@@ -2,6 +2,7 @@ using Cluster.Media.Boxes;
 using Cluster.Media.Cmaf;
 using Cluster.Media.Codecs;
 using Cluster.Media.Model;
+using Cluster.Media.Text;
 
 namespace Cluster.Media.Smooth;
 

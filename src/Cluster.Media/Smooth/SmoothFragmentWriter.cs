@@ -9,12 +9,6 @@ namespace Cluster.Media.Smooth;
 /// </summary>
 public static class SmoothFragmentWriter
 {
-    /// <summary>TfrfBox FragmentCount is one byte.</summary>
-    private const int MaxLookahead = byte.MaxValue;
-
-    private static readonly byte[] TfxdType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfxd);
-    private static readonly byte[] TfrfType = SmoothUuids.ToBoxBytes(SmoothUuids.Tfrf);
-
     /// <summary>Writes moof and the 8-byte mdat header for <paramref name="fragment"/> into <paramref name="writer"/>.</summary>
     /// <param name="writer">Receives the header; its written bytes are the response up to the media data.</param>
     /// <param name="fragment">The fragment.</param>
@@ -42,25 +36,10 @@ public static class SmoothFragmentWriter
 
         var dataOffsetPosition = TrackRunWriter.Write(writer, fragment.Samples.AsSpan());
 
-        var tfxd = writer.StartUuidBox(TfxdType);
-        writer.WriteUInt32(0x01000000);
-        writer.WriteUInt64(unchecked((ulong)fragment.Time));
-        writer.WriteUInt64(unchecked((ulong)fragment.Duration));
-        writer.EndBox(tfxd);
-
+        TfxdBox.Write(writer, fragment.Time, fragment.Duration);
         if (live || !lookahead.IsEmpty)
         {
-            var entries = lookahead[..Math.Min(lookahead.Length, MaxLookahead)];
-            var tfrf = writer.StartUuidBox(TfrfType);
-            writer.WriteUInt32(0x01000000);
-            writer.WriteByte((byte)entries.Length);
-            foreach (var entry in entries)
-            {
-                writer.WriteUInt64(unchecked((ulong)entry.Time));
-                writer.WriteUInt64(unchecked((ulong)entry.Duration));
-            }
-
-            writer.EndBox(tfrf);
+            TfrfBox.Write(writer, lookahead);
         }
 
         writer.EndBox(traf);

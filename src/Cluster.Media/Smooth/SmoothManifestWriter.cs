@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cluster.Media.Model;
+using Cluster.Media.Text;
 
 namespace Cluster.Media.Smooth;
 

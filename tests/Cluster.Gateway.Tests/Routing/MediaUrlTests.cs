@@ -140,7 +140,30 @@ public sealed class MediaUrlTests
 
     [Theory]
     [InlineData("/favicon.ico")]
-    [InlineData("/live/e.ism/Manifest")]
+    [InlineData("/live/e.ismc")]
     public void TryParse_NotAPublishingPointUrl_ReturnsFalse(string path) =>
         MediaUrl.TryParse(path, out _, out _).ShouldBeFalse();
+
+    [Theory]
+    [InlineData("/archive/live/e/20261203T100000Z.ism/Manifest", "Manifest")]
+    [InlineData("/archive/live/e/20261203T100000Z.ism/manifest(format=m3u8-cmaf)", "Manifest")]
+    [InlineData("/archive/live/e/20261203T100000Z.ism/QualityLevels(300000)/Fragments(video=0)", "Fragment")]
+    public void TryParse_OnDemandIsmForm_IsThePointsPlayback(string path, string kindName)
+    {
+        var kind = Enum.Parse<MediaUrlKind>(kindName);
+        MediaUrl.TryParse(path, out var url, out var error).ShouldBeTrue();
+
+        error.ShouldBeNull();
+        url!.Kind.ShouldBe(kind);
+        url.PointPath.ShouldBe("archive/live/e/20261203T100000Z");
+    }
+
+    [Fact]
+    public void TryParse_PushToAnIsmUrl_SaysWhereToPush()
+    {
+        MediaUrl.TryParse("/vod/oceans.ism/Streams(video)", out var url, out var error).ShouldBeTrue();
+
+        url.ShouldBeNull();
+        error.ShouldNotBeNull().ShouldContain(".isml");
+    }
 }

@@ -274,6 +274,10 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
                 text.ShouldBe(before, $"{archiveManifest} changed with the restart");
             }
 
+            // IIS's on-demand form names the archived event as {name}.ism: the same manifest.
+            var onDemand = new Uri(tiers.OriginB, $"archive/{PointPath}/{session}.ism/Manifest");
+            (await http.GetStringAsync(onDemand)).ShouldBe(before, $"{onDemand} is not the archive's manifest");
+
             Log("origin-b serves the same archive manifest after its restart");
         }
         finally

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Cluster.Media.Hls;
+namespace Cluster.Media.Text;
 
 /// <summary>
-/// UTF-8 text output for manifest writers (HLS here, DASH too): numbers, decimals and dates are formatted straight into
+/// UTF-8 text output for manifest writers (HLS, DASH, Smooth): numbers, decimals and dates are formatted straight into
 /// the buffer with the invariant culture, so a 3,600-entry playlist costs no string per entry.
 /// </summary>
 internal static class ManifestText
@@ -94,31 +94,8 @@ internal static class ManifestText
         }
     }
 
-    /// <summary>Writes text for a double-quoted XML attribute, escaping the five characters XML reserves.</summary>
-    public static void WriteXmlAttribute(this IBufferWriter<byte> output, string text)
-    {
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var escape = text[i] switch
-            {
-                '&' => "&amp;"u8,
-                '<' => "&lt;"u8,
-                '>' => "&gt;"u8,
-                '"' => "&quot;"u8,
-                '\'' => "&apos;"u8,
-                _ => default,
-            };
-            if (!escape.IsEmpty)
-            {
-                output.WriteText(text[start..i]);
-                output.Write(escape);
-                start = i + 1;
-            }
-        }
-
-        output.WriteText(start == 0 ? text : text[start..]);
-    }
+    /// <summary>Writes text for a double-quoted XML attribute, with the one XML escaper (<see cref="Utf8XmlOutput.Escaped"/>).</summary>
+    public static void WriteXmlAttribute(this IBufferWriter<byte> output, string text) => new Utf8XmlOutput(output).Escaped(text);
 
     /// <summary>
     /// Writes text for an HLS quoted-string (RFC 8216 4.2), which cannot hold a double quote, CR or LF: those become

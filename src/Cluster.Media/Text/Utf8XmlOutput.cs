@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Cluster.Media.Smooth;
+namespace Cluster.Media.Text;
 
 /// <summary>
 /// Minimal UTF-8 XML writing straight into an <see cref="IBufferWriter{T}"/>: manifests are rewritten on every request
