@@ -41,6 +41,7 @@ public sealed class TestSilo : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         PinOrleansToRealTime(builder.Services);
         builder.UseOrleans(configureSilo);
+        GiveTheDirectoryRealTime(builder.Services);
         var host = builder.Build();
         Task.Run(() => host.StartAsync()).GetAwaiter().GetResult();
         return new TestSilo(host);
@@ -60,6 +61,23 @@ public sealed class TestSilo : IAsyncDisposable
         foreach (var area in areas)
         {
             services.AddKeyedSingleton(area, TimeProvider.System);
+        }
+    }
+
+    /// <summary>
+    /// Orleans' distributed grain directory takes the default clock, not an area's, for its retry and lease delays:
+    /// on a fake clock nobody moves, an activation whose registration is retried while the directory settles at start
+    /// waits for ever. It is built with the real clock instead (the type is Orleans' own, hence found by name).
+    /// </summary>
+    private static void GiveTheDirectoryRealTime(IServiceCollection services)
+    {
+        for (var i = 0; i < services.Count; i++)
+        {
+            var descriptor = services[i];
+            if (descriptor.ServiceType.FullName == "Orleans.Runtime.GrainDirectory.DistributedGrainDirectory" && descriptor.ImplementationType is { } type)
+            {
+                services[i] = ServiceDescriptor.Singleton(descriptor.ServiceType, provider => ActivatorUtilities.CreateInstance(provider, type, TimeProvider.System));
+            }
         }
     }
 
