@@ -19,12 +19,24 @@ internal static class SiloEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGet("/admin/silos", GetAsync);
 
-    private static async Task<IResult> GetAsync(IGrainFactory grains)
+    /// <summary>
+    /// The listing; 503 with Retry-After while Orleans' management grain cannot answer (its silo just crashed and the
+    /// cluster has not moved it yet), as for any other request that needs a silo that is gone.
+    /// </summary>
+    private static async Task<IResult> GetAsync(IGrainFactory grains, HttpContext context)
     {
         var management = grains.GetGrain<IManagementGrain>(0);
-        var hosts = await management.GetDetailedHosts(onlyActive: false);
-        var views = await Task.WhenAll(hosts.OrderBy(h => h.SiloName, StringComparer.Ordinal).Select(h => DescribeAsync(management, h)));
-        return Results.Ok(views);
+        try
+        {
+            var hosts = await management.GetDetailedHosts(onlyActive: false);
+            var views = await Task.WhenAll(hosts.OrderBy(h => h.SiloName, StringComparer.Ordinal).Select(h => DescribeAsync(management, h)));
+            return Results.Ok(views);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Json(new { error = $"The cluster's membership cannot be read right now ({e.GetType().Name}); retry shortly." }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     /// <summary>

@@ -96,11 +96,22 @@ public sealed class ScriptedCluster : IAsyncDisposable
     /// <summary>The last lines of node <paramref name="name"/>'s log, for assertion messages.</summary>
     public string LogTail(string name, int lines = 40) => DeployScripts.LogTail(Directory, name, lines);
 
-    /// <summary>Every silo as <c>GET /admin/silos</c> on gateway B lists it (the operator's view of Orleans' membership).</summary>
+    /// <summary>
+    /// Every silo as <c>GET /admin/silos</c> on gateway B lists it (the operator's view of Orleans' membership); none
+    /// while it answers 503 (the silo holding Orleans' management grain was just killed), as a poller would see it.
+    /// </summary>
     public async Task<SiloView[]> SilosAsync()
     {
         using var client = new HttpClient { BaseAddress = GatewayB, Timeout = TimeSpan.FromSeconds(10) };
-        return await client.GetFromJsonAsync<SiloView[]>("admin/silos", JsonOptions) ?? [];
+        using var response = await client.GetAsync("admin/silos");
+        if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            response.Headers.RetryAfter.ShouldNotBeNull("a 503 says when to retry");
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<SiloView[]>(JsonOptions) ?? [];
     }
 
     /// <summary>The silo hosting point <paramref name="path"/>, as its admin status names it; null when it has none.</summary>
