@@ -34,6 +34,12 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     /// <summary>Admits or refuses an encoder connection and binds its tracks to track grains.</summary>
     Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing);
 
+    /// <summary>
+    /// Offers the session's wall clock, worked out from a connection's first fragment (<see cref="SessionAnchor.FromArrival"/>);
+    /// the first offer of a session wins, and every track gets it. Returns the session's anchor, which may be an earlier one.
+    /// </summary>
+    Task<DateTimeOffset?> ProposeAnchorAsync(long sessionEpoch, DateTimeOffset anchor);
+
     /// <summary>An encoder connection ended.</summary>
     Task CloseIngestAsync(string connectionId, IngestEnd end);
 

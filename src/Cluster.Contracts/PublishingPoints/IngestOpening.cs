@@ -19,6 +19,10 @@ public sealed record IngestOpening(string ConnectionId, string StreamId, string?
     /// </summary>
     [Id(5)]
     public string? UpstreamSessionId { get; init; }
+
+    /// <summary>The session's wall clock as the tier above decided it (<see cref="Tiers.TierHeaders.Anchor"/>), adopted by this point; null from encoders.</summary>
+    [Id(6)]
+    public DateTimeOffset? Anchor { get; init; }
 }
 
 /// <summary>The point's answer to <see cref="IngestOpening"/>.</summary>
@@ -30,6 +34,10 @@ public sealed record IngestOpening(string ConnectionId, string StreamId, string?
 [GenerateSerializer, Immutable]
 public sealed record IngestAdmission(bool Accepted, int StatusCode, string? Reason, long SessionEpoch, ImmutableArray<string> TrackKeys)
 {
+    /// <summary>The session's wall clock when already decided; null means the connection's first fragment proposes it (<see cref="IPublishingPointGrain.ProposeAnchorAsync"/>).</summary>
+    [Id(5)]
+    public DateTimeOffset? Anchor { get; init; }
+
     /// <summary>A refusal.</summary>
     public static IngestAdmission Refuse(int statusCode, string reason) => new(false, statusCode, reason, 0, []);
 }

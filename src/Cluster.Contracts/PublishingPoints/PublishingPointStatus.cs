@@ -30,4 +30,8 @@ public sealed record PublishingPointStatus(
     /// <summary>The silo hosting the point's activation (and its tracks).</summary>
     [Id(11)]
     public SiloInfo? Silo { get; init; }
+
+    /// <summary>The session's wall clock: the UTC time of media time 0, decided where the stream entered (see <see cref="SessionAnchor"/>); null until known.</summary>
+    [Id(12)]
+    public DateTimeOffset? Anchor { get; init; }
 }

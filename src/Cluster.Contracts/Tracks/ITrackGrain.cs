@@ -19,6 +19,9 @@ public interface ITrackGrain : IGrainWithStringKey
     /// <summary>Drops every fragment and moves to <paramref name="sessionEpoch"/>, so older sessions' fragments are refused.</summary>
     Task ClearAsync(long sessionEpoch);
 
+    /// <summary>The session's wall clock as its point decided it (ignored for another session).</summary>
+    Task SetAnchorAsync(long sessionEpoch, DateTimeOffset anchor);
+
     /// <summary>The current immutable view of the index: track info and fragments within the DVR window.</summary>
     [AlwaysInterleave]
     Task<TrackTimeline> GetTimelineAsync();
@@ -59,6 +62,10 @@ public interface ITrackGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable]
 public sealed record TrackStreamRead(ImmutableArray<Fragment> Fragments, long SessionEpoch, bool Bound, bool Ended)
 {
+    /// <summary>The session's wall clock (UTC of media time 0), when known: what a push output sends downstream.</summary>
+    [Id(4)]
+    public DateTimeOffset? Anchor { get; init; }
+
     /// <summary>
     /// The most media bytes one batch carries (8 MiB; one fragment more when a single fragment is larger), far below
     /// Orleans' message size limit (100 MB), so a reader catching up on a long DVR never builds an oversized message.
@@ -87,7 +94,12 @@ public sealed record CmafTrackHeader(TrackKind Kind, byte[] Bytes)
 /// <param name="DvrWindowLength">How much past to keep; zero keeps everything.</param>
 /// <param name="LookaheadCount">How many following fragments a served fragment announces.</param>
 [GenerateSerializer, Immutable]
-public sealed record TrackBinding(long SessionEpoch, TrackInfo Info, TimeSpan DvrWindowLength, int LookaheadCount);
+public sealed record TrackBinding(long SessionEpoch, TrackInfo Info, TimeSpan DvrWindowLength, int LookaheadCount)
+{
+    /// <summary>The session's wall clock, when the point has decided it.</summary>
+    [Id(4)]
+    public DateTimeOffset? Anchor { get; init; }
+}
 
 /// <summary>Outcome of <see cref="ITrackGrain.AddFragmentAsync"/>.</summary>
 public enum AddFragmentResult

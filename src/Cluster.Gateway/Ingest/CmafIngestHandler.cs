@@ -28,6 +28,7 @@ internal sealed partial class CmafIngestHandler(
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<PublishingPointOptions> pointOptions,
     IHostApplicationLifetime lifetime,
+    TimeProvider timeProvider,
     ILogger<CmafIngestHandler> logger)
 {
     /// <summary>Handles a request whose body starts like a CMAF header (ftyp or moov) or a CMAF segment.</summary>
@@ -121,7 +122,7 @@ internal sealed partial class CmafIngestHandler(
             return (admission.StatusCode, admission.Reason);
         }
 
-        var session = new CmafTrackSession(url.PointPath, trackKey, connectionId, header, track, admission.SessionEpoch, admission.TrackKeys[0]);
+        var session = new CmafTrackSession(url.PointPath, trackKey, connectionId, header, track, admission.SessionEpoch, admission.TrackKeys[0]) { Anchored = admission.Anchor is not null };
         registry.Register(session);
         LogHeaderAccepted(url.PointPath, trackKey, remote, track.Kind, track.FourCC, track.Bitrate, track.Timescale, admission.SessionEpoch);
 
@@ -152,6 +153,14 @@ internal sealed partial class CmafIngestHandler(
 
         if (segment.Fragment is { } fragment)
         {
+            if (!session.Anchored)
+            {
+                // The encoder's prft says what wall clock its timeline has; else the first segment's arrival decides.
+                var anchor = segment.ProducerAnchor ?? SessionAnchor.FromArrival(timeProvider.GetUtcNow(), fragment.End, session.Track.Timescale);
+                await grains.GetGrain<IPublishingPointGrain>(url.PointPath).ProposeAnchorAsync(session.Epoch, anchor);
+                session.Anchored = true;
+            }
+
             var result = await grains.GetGrain<ITrackGrain>(session.TrackGrainKey).AddFragmentAsync(session.Epoch, fragment);
             LogSegment(url.PointPath, trackKey, segment.SequenceNumber, segment.ChunkCount, fragment.Time, fragment.Duration, result);
             if (result == AddFragmentResult.SessionClosed)

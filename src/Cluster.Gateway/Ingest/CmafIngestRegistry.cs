@@ -70,4 +70,8 @@ internal sealed class CmafIngestRegistry
 /// <param name="Track">The track as published (bitrate made unique).</param>
 /// <param name="Epoch">The point's session the track was admitted to.</param>
 /// <param name="TrackGrainKey">The track grain storing its fragments.</param>
-internal sealed record CmafTrackSession(string Point, string TrackKey, string ConnectionId, CmafHeader Header, TrackInfo Track, long Epoch, string TrackGrainKey);
+internal sealed record CmafTrackSession(string Point, string TrackKey, string ConnectionId, CmafHeader Header, TrackInfo Track, long Epoch, string TrackGrainKey)
+{
+    /// <summary>Whether the point's session has its wall clock (or this track has offered one); until then each segment offers it.</summary>
+    public bool Anchored { get; set; }
+}

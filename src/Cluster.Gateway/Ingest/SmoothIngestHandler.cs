@@ -83,7 +83,14 @@ internal sealed partial class SmoothIngestHandler(
             return;
         }
 
-        var opening = new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks) { UpstreamSessionId = UpstreamSession(context, url) };
+        var upstream = UpstreamSession(context, url);
+        var opening = new IngestOpening(connectionId, url.StreamId, url.EventId, remote, header.Tracks)
+        {
+            UpstreamSessionId = upstream,
+
+            // Only a push the session header is accepted from brings the session's clock with it.
+            Anchor = upstream is not null && SessionAnchor.TryParse(context.Request.Headers[TierHeaders.Anchor], out var anchor) ? anchor : null,
+        };
         var admission = await point.OpenIngestAsync(opening, autoCreate);
         if (!admission.Accepted)
         {
@@ -99,6 +106,7 @@ internal sealed partial class SmoothIngestHandler(
 
         var counts = new IngestCounts();
         var end = IngestEnd.Lost;
+        var anchored = admission.Anchor is not null;
         try
         {
             while (await reader.ReadFragmentAsync(aborted) is { } item)
@@ -106,6 +114,14 @@ internal sealed partial class SmoothIngestHandler(
                 if (!tracks.TryGetValue(item.TrackId, out var track))
                 {
                     throw new MediaFormatException($"Fragment for track {item.TrackId}, which the moov does not declare.");
+                }
+
+                if (!anchored)
+                {
+                    // Where the stream enters: its first fragment's arrival decides the session's clock, once.
+                    var timescale = header.Tracks.First(t => t.TrackId == item.TrackId).Timescale;
+                    await point.ProposeAnchorAsync(admission.SessionEpoch, SessionAnchor.FromArrival(timeProvider.GetUtcNow(), item.Fragment.End, timescale));
+                    anchored = true;
                 }
 
                 var result = await track.AddFragmentAsync(admission.SessionEpoch, item.Fragment);

@@ -85,6 +85,11 @@ internal sealed partial class PullOutputHandler(
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers[TierHeaders.Session] = status.SessionId ?? "";
         context.Response.Headers[TierHeaders.State] = status.State.ToString();
+        if (status.Anchor is { } anchor)
+        {
+            context.Response.Headers[TierHeaders.Anchor] = SessionAnchor.Format(anchor);
+        }
+
         if (status.Settings.EventId is { } eventId)
         {
             context.Response.Headers[TierHeaders.EventId] = eventId;

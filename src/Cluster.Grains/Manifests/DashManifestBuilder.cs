@@ -55,7 +55,7 @@ internal static class DashManifestBuilder
             AdaptationSets = sets.ToImmutable(),
             Ended = !presentation.IsLive,
             AvailabilityStartTime = presentation.Anchor ?? DateTimeOffset.UnixEpoch,
-            PublishTime = presentation.LastModified,
+            PublishTime = presentation.Published,
 
             // A whole-event DVR (window 0) still has a bounded depth: what the point holds now.
             TimeShiftBufferDepth = window > TimeSpan.Zero ? window : TimeSpan.FromSeconds(Math.Max(end - start, longest)),

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
@@ -74,16 +75,10 @@ internal sealed class ManifestCache
                 throw new ArgumentOutOfRangeException(nameof(key), key, "Unknown manifest.");
         }
 
-        var etag = new HashCode();
-        etag.Add(view.Epoch);
-        etag.Add(view.State);
-        foreach (var timeline in timelines)
-        {
-            etag.Add(timeline.Version);
-        }
-
-        var tag = string.Create(CultureInfo.InvariantCulture, $"\"{view.Epoch}-{(uint)etag.ToHashCode():x8}-{output.WrittenCount}\"");
-        return new ManifestDocument(output.WrittenMemory.ToArray(), contentType, tag, presentation.LastModified, presentation.IsLive);
+        // From the bytes alone: every node answering the same document answers the same ETag.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(output.WrittenSpan).AsSpan(0, 8));
+        var tag = string.Create(CultureInfo.InvariantCulture, $"\"{hash}-{output.WrittenCount:x}\"");
+        return new ManifestDocument(output.WrittenMemory.ToArray(), contentType, tag, presentation.Published, presentation.IsLive);
     }
 
     private static long[] Versions(TrackTimeline[] timelines)

@@ -16,7 +16,7 @@ internal sealed record Presentation(
     ImmutableArray<PresentationStream> Streams,
     PublishingPointSettings Settings,
     DateTimeOffset? Anchor,
-    DateTimeOffset LastModified)
+    DateTimeOffset Published)
 {
     public static Presentation Build(PointView view, TrackTimeline[] timelines)
     {
@@ -24,7 +24,7 @@ internal sealed record Presentation(
             && !Array.TrueForAll(timelines, t => t.Ended);
         var streams = ImmutableArray.CreateBuilder<PresentationStream>();
         DateTimeOffset? anchor = null;
-        var lastModified = DateTimeOffset.MinValue;
+        long latestEndTicks = 0;
         foreach (var group in timelines
             .Where(t => t.Info is not null && t.Count > 0)
             .GroupBy(t => (t.Info!.Kind, t.Info.Name))
@@ -40,8 +40,9 @@ internal sealed record Presentation(
             foreach (var level in levels)
             {
                 anchor = level.Anchor is { } a && (anchor is null || a < anchor) ? a : anchor;
-                lastModified = level.LastModified > lastModified ? level.LastModified : lastModified;
             }
+
+            latestEndTicks = Math.Max(latestEndTicks, (long)((Int128)timeline[^1].End * TimeSpan.TicksPerSecond / levels[0].Info!.Timescale));
 
             var first = levels[0];
             streams.Add(new PresentationStream(
@@ -55,7 +56,9 @@ internal sealed record Presentation(
                 [.. levels.Select(MeasureRate)]));
         }
 
-        return new Presentation(isLive, streams.ToImmutable(), view.Settings, anchor, lastModified);
+        // The newest listed media's wall-clock time: the same on every node holding the same fragments, unlike an arrival time.
+        var published = (anchor ?? DateTimeOffset.UnixEpoch).AddTicks(latestEndTicks);
+        return new Presentation(isLive, streams.ToImmutable(), view.Settings, anchor, published);
     }
 
     /// <summary>The stream of that kind-independent name holding a level of that bitrate, if any.</summary>

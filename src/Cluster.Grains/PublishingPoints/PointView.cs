@@ -26,5 +26,8 @@ internal sealed record PointView(
     /// <summary>The pull input, when the point has one.</summary>
     public IPullInputGrain? PullInput { get; init; }
 
+    /// <summary>The session's wall clock, once decided.</summary>
+    public DateTimeOffset? Anchor { get; init; }
+
     public static PointView Missing { get; } = new(false, PublishingPointState.Idle, new PublishingPointSettings(), 0, 0, [], [], null);
 }

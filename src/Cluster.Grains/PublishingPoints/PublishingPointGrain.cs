@@ -34,6 +34,10 @@ internal sealed partial class PublishingPointGrain(
     private IPullInputGrain? _pullInput;
     private PullInputSettings? _pullInputSettings;
     private string? _sessionId;
+
+    /// <summary>The session's wall clock (<see cref="SessionAnchor"/>); whether it came from the tier above, which overrides one decided here.</summary>
+    private DateTimeOffset? _anchor;
+    private bool _anchorFromUpstream;
     private bool _isArchive;
     private readonly Dictionary<string, ImmutableArray<string>> _connections = new(StringComparer.Ordinal);
 
@@ -160,7 +164,7 @@ internal sealed partial class PublishingPointGrain(
 
             _tracks.Clear();
             _connections.Clear();
-        _trackEnds.Clear();
+            _trackEnds.Clear();
             ChangeState(PublishingPointState.Shutdown);
             Publish();
         }
@@ -199,6 +203,11 @@ internal sealed partial class PublishingPointGrain(
             await StartSessionAsync(opening.EventId, opening.UpstreamSessionId);
         }
 
+        if (opening.Anchor is { } upstream && (!_anchorFromUpstream || _anchor != upstream))
+        {
+            await AdoptAnchorAsync(upstream, fromUpstream: true);
+        }
+
         var keys = ImmutableArray.CreateBuilder<string>(opening.Tracks.Length);
         foreach (var track in opening.Tracks)
         {
@@ -234,7 +243,7 @@ internal sealed partial class PublishingPointGrain(
 
         LogIngestOpened(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, opening.StreamId, opening.Tracks.Length, _epoch);
         Publish();
-        return new IngestAdmission(true, 200, null, _epoch, _connections[opening.ConnectionId]);
+        return new IngestAdmission(true, 200, null, _epoch, _connections[opening.ConnectionId]) { Anchor = _anchor };
     }
 
     public async Task CloseIngestAsync(string connectionId, IngestEnd end)
@@ -325,9 +334,35 @@ internal sealed partial class PublishingPointGrain(
         }
     }
 
+    public async Task<DateTimeOffset?> ProposeAnchorAsync(long sessionEpoch, DateTimeOffset anchor)
+    {
+        if (sessionEpoch == _epoch && _anchor is null)
+        {
+            await AdoptAnchorAsync(anchor, fromUpstream: false);
+        }
+
+        return sessionEpoch == _epoch ? _anchor : null;
+    }
+
+    /// <summary>Makes <paramref name="anchor"/> the session's wall clock and tells every track.</summary>
+    private async Task AdoptAnchorAsync(DateTimeOffset anchor, bool fromUpstream)
+    {
+        _anchor = anchor;
+        _anchorFromUpstream = fromUpstream;
+        foreach (var (key, _) in _tracks)
+        {
+            await Track(key).SetAnchorAsync(_epoch, anchor);
+        }
+
+        LogAnchor(PrimaryKey, _epoch, SessionAnchor.Format(anchor), fromUpstream ? "the tier above" : "its first fragment");
+        Publish();
+    }
+
     private async Task StartSessionAsync(string? eventId, string? upstreamSessionId)
     {
         _epoch++;
+        _anchor = null;
+        _anchorFromUpstream = false;
         foreach (var (key, _) in _tracks)
         {
             await Track(key).ClearAsync(_epoch);
@@ -446,7 +481,7 @@ internal sealed partial class PublishingPointGrain(
 
     private string Key(TrackInfo track) => PublishingPointPath.TrackKey(PrimaryKey, track.Name, track.Bitrate);
 
-    private TrackBinding Binding(TrackInfo info) => new(_epoch, info, _settings.DvrWindowLength, _settings.LookaheadCount);
+    private TrackBinding Binding(TrackInfo info) => new(_epoch, info, _settings.DvrWindowLength, _settings.LookaheadCount) { Anchor = _anchor };
 
     private void ChangeState(PublishingPointState state)
     {
@@ -475,6 +510,7 @@ internal sealed partial class PublishingPointGrain(
             SessionId = _sessionId,
             Followers = [.. _followers],
             PullInput = _pullInput,
+            Anchor = _anchor,
         };
     }
 
@@ -489,8 +525,12 @@ internal sealed partial class PublishingPointGrain(
             PullInput = pull,
             PushOutputs = [.. pushes.OfType<PushOutputStatus>()],
             Silo = new SiloInfo(silo.Name, silo.SiloAddress.ToParsableString()),
+            Anchor = view.Anchor,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: session {Epoch}'s media time 0 is {Anchor} UTC, from {Source}")]
+    private partial void LogAnchor(string point, long epoch, string anchor, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing point {Point}: reading its stored settings failed ({Reason}); using the configured ones")]
     private partial void LogStoreFailed(string point, string reason);

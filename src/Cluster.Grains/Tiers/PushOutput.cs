@@ -93,7 +93,16 @@ internal sealed partial class PushOutput : IAsyncDisposable
                 {
                     // A downstream that stays down does not get retried for ever: not once the session is over, and
                     // for a bounded time once its stream has ended (the event is over; its archive is elsewhere).
-                    var state = await _grains.GetGrain<ITrackGrain>(trackKey).ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
+                    var track = _grains.GetGrain<ITrackGrain>(trackKey);
+                    var state = await track.ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
+                    if (state.Anchor is null && state.Bound)
+                    {
+                        // The session's clock is decided with its first fragment: wait for that, so the downstream
+                        // gets it with the push instead of deciding one of its own.
+                        await track.ReadFragmentsAfterAsync(long.MinValue, 1, LongPoll.MaxWait, ct);
+                        state = await track.ReadFragmentsAfterAsync(long.MaxValue, 1, TimeSpan.Zero);
+                    }
+
                     if (!state.Bound || state.SessionEpoch != _session.Epoch)
                     {
                         return PumpEnd.SessionOver;
@@ -126,7 +135,7 @@ internal sealed partial class PushOutput : IAsyncDisposable
                     };
                     try
                     {
-                        return await PostAsync(target, pump, ct);
+                        return await PostAsync(target, pump, state.Anchor, ct);
                     }
                     finally
                     {
@@ -146,12 +155,17 @@ internal sealed partial class PushOutput : IAsyncDisposable
         }
     }
 
-    private async Task<PumpEnd> PostAsync(Uri target, TrackStreamPump pump, CancellationToken cancellationToken)
+    private async Task<PumpEnd> PostAsync(Uri target, TrackStreamPump pump, DateTimeOffset? anchor, CancellationToken cancellationToken)
     {
         var content = new PumpContent(pump, cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = content };
         request.Headers.TransferEncodingChunked = true;
         request.Headers.TryAddWithoutValidation(TierHeaders.Session, _session.SessionId);
+        if (anchor is { } clock)
+        {
+            request.Headers.TryAddWithoutValidation(TierHeaders.Anchor, SessionAnchor.Format(clock));
+        }
+
         Interlocked.Increment(ref _connected);
         try
         {

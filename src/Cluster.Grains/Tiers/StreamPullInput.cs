@@ -81,7 +81,11 @@ internal sealed partial class StreamPullInput : PullInputBase
         try
         {
             var header = await Stalled(() => reader.ReadHeaderAsync(reading.Token), stall, ct);
-            var opening = new IngestOpening(connectionId, "all", eventId, url, header.Tracks) { UpstreamSessionId = session };
+            var opening = new IngestOpening(connectionId, "all", eventId, url, header.Tracks)
+            {
+                UpstreamSessionId = session,
+                Anchor = SessionAnchor.TryParse(Header(response, TierHeaders.Anchor), out var anchor) ? anchor : null,
+            };
             var admission = await point.OpenIngestAsync(opening, createIfMissing: true);
             if (!admission.Accepted)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.Activations;
 using Cluster.Media.Cmaf;
@@ -55,12 +56,13 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
             _index.Clear();
             _epoch = binding.SessionEpoch;
             _binding = binding;
-            _anchor = null;
+            _anchor = binding.Anchor;
         }
         else
         {
             // A second encoder of the same session (redundant or reconnecting) keeps the first one's codec setup.
             _binding = (_binding ?? binding) with { DvrWindowLength = binding.DvrWindowLength, LookaheadCount = binding.LookaheadCount };
+            _anchor = binding.Anchor ?? _anchor;
         }
 
         _ended = false;
@@ -102,7 +104,10 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
         }
 
         _lastModified = timeProvider.GetUtcNow();
-        _anchor ??= _lastModified - TimeSpan.FromSeconds((double)fragment.End / _binding.Info.Timescale);
+
+        // Normally the point has decided the session's clock before the first fragment; a feed that proposes none
+        // (a standard Smooth upstream) gets one from this arrival, the same way.
+        _anchor ??= SessionAnchor.FromArrival(_lastModified, fragment.End, _binding.Info.Timescale);
         Publish();
         return Task.FromResult(AddFragmentResult.Added);
     }
@@ -112,6 +117,17 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
         if (sessionEpoch == _epoch && _ended != ended)
         {
             _ended = ended;
+            Publish();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SetAnchorAsync(long sessionEpoch, DateTimeOffset anchor)
+    {
+        if (sessionEpoch == _epoch && _anchor != anchor)
+        {
+            _anchor = anchor;
             Publish();
         }
 
@@ -235,7 +251,7 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
         }
 
         var count = fragments.Count;
-        return new TrackStreamRead(fragments.DrainToImmutable(), epoch, timeline.Info is not null, timeline.Ended && first + count == timeline.Count);
+        return new TrackStreamRead(fragments.DrainToImmutable(), epoch, timeline.Info is not null, timeline.Ended && first + count == timeline.Count) { Anchor = timeline.Anchor };
     }
 
     /// <summary>Only a request at or past the newest fragment's end may wait: anything older will never appear.</summary>

@@ -19,7 +19,11 @@ public sealed record CmafHeader(TrackInfo Track, MovieBox Movie, ReadOnlyMemory<
 /// <param name="SequenceNumber">mfhd sequence number of the segment's first moof; 0 without a moof.</param>
 /// <param name="ChunkCount">How many moof/mdat pairs the segment had.</param>
 /// <param name="IsLast">Whether the segment ends the track: <c>lmsg</c> brand in its styp, or an mfra box.</param>
-public sealed record CmafSegment(Fragment? Fragment, uint SequenceNumber, int ChunkCount, bool IsLast);
+public sealed record CmafSegment(Fragment? Fragment, uint SequenceNumber, int ChunkCount, bool IsLast)
+{
+    /// <summary>The UTC time of the track's media time 0 by the segment's prft, when it has one for this track: the encoder's own wall clock.</summary>
+    public DateTimeOffset? ProducerAnchor { get; init; }
+}
 
 /// <summary>
 /// Media that is well-formed ISO-BMFF but that the origin cannot take (encrypted, unknown codec, no playable track);

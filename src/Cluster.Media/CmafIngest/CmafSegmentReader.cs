@@ -35,6 +35,7 @@ public static class CmafSegmentReader
         uint sequenceNumber = 0;
         var chunks = 0;
         var isLast = false;
+        DateTimeOffset? anchor = null;
         var position = 0;
         while (position < body.Length)
         {
@@ -93,15 +94,19 @@ public static class CmafSegmentReader
                     break;
                 case FourCC.Ftyp or FourCC.Moov:
                     throw new MediaFormatException($"Box '{box.Name}' at offset {position} belongs in the CMAF header, not in a segment.");
+                case FourCC.Prft:
+                    var prft = ProducerReferenceTimeBox.Read(body.Slice(position + box.HeaderSize, (int)box.Size - box.HeaderSize), position);
+                    anchor ??= prft.ReferenceTrackId == trackId && header.Track.Timescale > 0 ? prft.AnchorFor(header.Track.Timescale) : null;
+                    break;
                 default:
-                    // prft, emsg, sidx, free, skip: nothing the stored fragment needs.
+                    // emsg, sidx, free, skip: nothing the stored fragment needs.
                     break;
             }
 
             position += (int)box.Size;
         }
 
-        return new CmafSegment(Combine(plans, body), sequenceNumber, chunks, isLast);
+        return new CmafSegment(Combine(plans, body), sequenceNumber, chunks, isLast) { ProducerAnchor = anchor };
     }
 
     private static BoxHeader ReadHeader(ReadOnlySpan<byte> body, int position, bool allowToEnd)

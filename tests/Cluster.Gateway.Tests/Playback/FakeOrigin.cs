@@ -114,6 +114,8 @@ internal sealed class FakePointGrain(FakeOrigin origin) : Grain, IPublishingPoin
     public Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing) => throw new NotSupportedException();
 
     public Task CloseIngestAsync(string connectionId, IngestEnd end) => throw new NotSupportedException();
+
+    public Task<DateTimeOffset?> ProposeAnchorAsync(long sessionEpoch, DateTimeOffset anchor) => throw new NotSupportedException();
 }
 
 /// <summary>A track grain answering reads from <see cref="FakeOrigin"/>; only the playback calls are implemented.</summary>
@@ -128,6 +130,8 @@ internal sealed class FakeTrackGrain(FakeOrigin origin) : Grain, ITrackGrain
     public Task<TrackTimeline> GetTimelineAsync() => throw new NotSupportedException();
 
     public Task<TrackStreamRead> ReadFragmentsAfterAsync(long after, int maxCount, TimeSpan wait, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SetAnchorAsync(long sessionEpoch, DateTimeOffset anchor) => throw new NotSupportedException();
 
     public Task<TrackInfo?> GetInfoAsync() => throw new NotSupportedException();
 
