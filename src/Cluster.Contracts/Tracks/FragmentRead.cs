@@ -37,13 +37,19 @@ public sealed record FragmentRead(
     bool Ended,
     TrackKind? Kind)
 {
+    /// <summary>2^53: integers beyond it are not all exact as doubles.</summary>
+    private const long DoublePrecise = 1L << 53;
+
     /// <summary>Whether the look-ahead will not grow any more, so the response can be cached for good.</summary>
     public bool LookaheadComplete => Ended || Lookahead.Length >= LookaheadCount;
 
-    /// <summary>Reads the fragment starting at <paramref name="time"/> from a view.</summary>
+    /// <summary>
+    /// Reads the fragment starting at <paramref name="time"/> from a view, or within 0.1 ms of it when that is beyond
+    /// what a double holds exactly (see <see cref="TrackTimeline.IndexNear"/>); no two fragments start that close.
+    /// </summary>
     public static FragmentRead From(TrackTimeline timeline, long time)
     {
-        var index = timeline.IndexOf(time);
+        var index = Math.Abs(time) > DoublePrecise ? timeline.IndexNear(time, (timeline.Info?.Timescale ?? 0) / 10_000) : timeline.IndexOf(time);
         if (index < 0)
         {
             var status = timeline.Count > 0 && time < timeline[0].Time ? FragmentReadStatus.Gone : FragmentReadStatus.NotFound;

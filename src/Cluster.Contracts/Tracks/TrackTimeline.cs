@@ -63,6 +63,28 @@ public sealed class TrackTimeline
     /// <summary>Position of the fragment starting exactly at <paramref name="time"/>, or -1.</summary>
     public int IndexOf(long time) => Search(_fragments, _start, Count, time);
 
+    /// <summary>
+    /// Position of the fragment starting at <paramref name="time"/>, or within <paramref name="tolerance"/> ticks of it,
+    /// or -1. Players in JavaScript hold times as doubles, exact only up to 2^53: a timeline counted from the Unix epoch
+    /// at 10 MHz (about 1.8 x 10^16) comes back in their segment URLs a tick or two off.
+    /// </summary>
+    public int IndexNear(long time, long tolerance)
+    {
+        var exact = IndexOf(time);
+        if (exact >= 0 || tolerance <= 0)
+        {
+            return exact;
+        }
+
+        var next = FirstAfter(time);
+        if (next < Count && _fragments[_start + next].Time - time <= tolerance)
+        {
+            return next;
+        }
+
+        return next > 0 && time - _fragments[_start + next - 1].Time <= tolerance ? next - 1 : -1;
+    }
+
     /// <summary>Position relative to <paramref name="start"/> of the fragment starting at <paramref name="time"/> among time-ordered fragments, or -1.</summary>
     public static int Search(Fragment[] fragments, int start, int count, long time)
     {

@@ -256,7 +256,10 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
 
     /// <summary>Only a request at or past the newest fragment's end may wait: anything older will never appear.</summary>
     private static bool IsNextAfterLiveEdge(TrackTimeline timeline, long time) =>
-        timeline.Count > 0 && time >= timeline[timeline.Count - 1].End;
+        timeline.Count > 0 && time >= timeline[timeline.Count - 1].End - NearTolerance(timeline);
+
+    /// <summary>How far off a player's idea of an epoch-based time may be (see <see cref="FragmentRead.From"/>): 0.1 ms.</summary>
+    private static long NearTolerance(TrackTimeline timeline) => (timeline.Info?.Timescale ?? 0) / 10_000;
 
     private static long ToTrackTicks(TimeSpan span, long timescale) => (long)((Int128)span.Ticks * timescale / TimeSpan.TicksPerSecond);
 

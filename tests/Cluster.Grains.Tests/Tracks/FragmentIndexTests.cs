@@ -1,3 +1,4 @@
+using Cluster.Contracts.Tracks;
 using Cluster.Grains.Tracks;
 
 namespace Cluster.Grains.Tests.Tracks;
@@ -52,5 +53,29 @@ public sealed class FragmentIndexTests
         index.Contains(300).ShouldBeTrue();
         index.Contains(100).ShouldBeFalse();
         index.Contains(50).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Read_EpochBasedTimeAFewTicksOff_FindsTheFragmentAsJavaScriptPlayersAskForIt()
+    {
+        // 2026 in 100 ns ticks since 1970 is past 2^53: dash.js turns S@t 17962998059786667 into ...668.
+        const long Start = 17_962_998_059_786_667;
+        var index = new FragmentIndex();
+        index.Append(GrainHost.Fragment(Start, 20_000_000));
+        var timeline = index.Snapshot(GrainHost.Video(1), 1, false, DateTimeOffset.UnixEpoch, 2);
+
+        FragmentRead.From(timeline, Start + 1).Fragment.ShouldNotBeNull().Time.ShouldBe(Start);
+        FragmentRead.From(timeline, Start - 2).Fragment.ShouldNotBeNull().Time.ShouldBe(Start);
+        FragmentRead.From(timeline, Start + 10_000).Status.ShouldBe(FragmentReadStatus.NotFound, "1 ms off is another time");
+    }
+
+    [Fact]
+    public void Read_SmallTimeOffByOne_IsNotFound()
+    {
+        var index = new FragmentIndex();
+        index.Append(GrainHost.Fragment(20_000_000, 20_000_000));
+        var timeline = index.Snapshot(GrainHost.Video(1), 1, false, DateTimeOffset.UnixEpoch, 2);
+
+        FragmentRead.From(timeline, 20_000_001).Status.ShouldBe(FragmentReadStatus.NotFound, "below 2^53 times are exact");
     }
 }

@@ -92,6 +92,24 @@ public sealed class PlayerPage : IAsyncDisposable
         return state;
     }
 
+    /// <summary>
+    /// From now on, every request the page makes to <paramref name="from"/> goes to <paramref name="to"/> instead (what a
+    /// DNS or CDN failover does to a player), and progress is measured again from here. Returns a counter of the requests
+    /// sent to <paramref name="to"/>.
+    /// </summary>
+    public async Task<Func<int>> SwitchOriginAsync(Uri from, Uri to)
+    {
+        var switched = 0;
+        await Page.RouteAsync($"{from.Scheme}://{from.Authority}/**", async route =>
+        {
+            Interlocked.Increment(ref switched);
+            var target = new UriBuilder(route.Request.Url) { Host = to.Host, Port = to.Port }.Uri.ToString();
+            await route.ContinueAsync(new RouteContinueOptions { Url = target });
+        });
+        await Page.EvaluateAsync("() => { window.playerState.start = null; }");
+        return () => Volatile.Read(ref switched);
+    }
+
     /// <summary>Moves playback <paramref name="seconds"/> back (a DVR seek) and restarts the progress measurement there.</summary>
     public async Task<double> SeekBackAsync(double seconds) =>
         await Page.EvaluateAsync<double>(

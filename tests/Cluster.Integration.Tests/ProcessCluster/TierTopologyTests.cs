@@ -124,9 +124,9 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
 
             // One wall clock per session: while live, every node holding the same fragments answers the same bytes (the
             // ingest keeps a shorter DVR window, so its manifests list less and say so).
-            foreach (var resource in SameEverywhere)
+            foreach (var resource in SameBytes.Manifests)
             {
-                await AssertSameBytesAsync(http, resource, originA, originB, distribution);
+                await SameBytes.AssertAsync(http, resource, originA, originB, distribution);
             }
 
             Log("origin-a, origin-b and the distribution answer byte-identical live manifests");
@@ -232,9 +232,9 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             }
 
             Log($"the distribution lists the ingest's {string.Join(", ", expected.Streams.Select(s => $"{s.Fragments.Count} {s.Name}"))} fragments; {compared} mdat payloads byte-identical");
-            foreach (var resource in SameEverywhere)
+            foreach (var resource in SameBytes.Manifests)
             {
-                await AssertSameBytesAsync(http, resource, originB, distribution);
+                await SameBytes.AssertAsync(http, resource, originB, distribution);
             }
 
             // 5. Origin-b saw the whole event: its archive holds all of it, in every format, and survives a restart.
@@ -346,45 +346,6 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             var (previous, duration) = stream.Fragments[i - 1];
             stream.Fragments[i].Time.ShouldBe(previous + duration, $"{node}'s {stream.Name} fragment {i} does not start where fragment {i - 1} ({previous}, {duration}) ends");
         }
-    }
-
-    /// <summary>Manifests that must be the same bytes on every node holding the same fragments (issue: one wall clock per session).</summary>
-    private static readonly string[] SameEverywhere =
-    [
-        "Manifest", "manifest(format=mpd-time-cmaf)", "manifest(format=m3u8-cmaf)", "manifest(format=m3u8-aapl)",
-        "QualityLevels(64000)/Manifest(audio,format=m3u8-cmaf)", "QualityLevels(64000)/Manifest(audio,format=m3u8-aapl)",
-    ];
-
-    /// <summary>
-    /// Reads <paramref name="resource"/> from every node in turn until one round answers the same body everywhere (a
-    /// live round can straddle a new fragment, so it is retried), with the same ETag; fails with the differing lines.
-    /// </summary>
-    private static async Task AssertSameBytesAsync(HttpClient http, string resource, params Uri[] nodes)
-    {
-        string[] bodies = [];
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            var round = await Task.WhenAll(nodes.Select(async node =>
-            {
-                using var response = await http.GetAsync(new Uri(node, resource));
-                return (Status: response.StatusCode, Body: await response.Content.ReadAsStringAsync(), ETag: response.Headers.ETag?.Tag);
-            }));
-            bodies = [.. round.Select(r => r.Body)];
-            if (round.All(r => r.Status == HttpStatusCode.OK && r.Body == round[0].Body))
-            {
-                round.Select(r => r.ETag).Distinct().Count().ShouldBe(1, $"{resource}: the same body under different ETags");
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        var lines = bodies.Select(b => b.Split('\n')).ToArray();
-        var differing = Enumerable.Range(0, lines.Max(l => l.Length))
-            .Where(i => lines.Select(l => i < l.Length ? l[i] : "").Distinct().Count() > 1)
-            .Take(3)
-            .Select(i => string.Join("\n   vs ", lines.Select((l, n) => $"{nodes[n].Authority}: {(i < l.Length ? l[i] : "(none)")}")));
-        throw new Xunit.Sdk.XunitException($"{resource} never answered the same bytes on {string.Join(", ", nodes.Select(n => n.Authority))}; first differing lines:\n{string.Join("\n", differing)}");
     }
 
     private static async Task<SmoothManifest?> TryManifestAsync(HttpClient http, Uri point)
