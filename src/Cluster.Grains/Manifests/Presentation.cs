@@ -3,6 +3,7 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
 using Cluster.Media.Model;
+using Cluster.Media.MpegTs;
 
 namespace Cluster.Grains.Manifests;
 
@@ -53,7 +54,8 @@ internal sealed record Presentation(
                 timeline,
                 first.Info.Timescale,
                 first[0].Samples[0].Duration,
-                [.. levels.Select(MeasureRate)]));
+                [.. levels.Select(l => MeasureRate(l, f => f.Data.Length))],
+                [.. levels.Select(l => MeasureRate(l, f => TsSegmentWriter.MaxLength(f, l.Info!.Kind)))]));
         }
 
         // The newest listed media's wall-clock time: the same on every node holding the same fragments, unlike an arrival time.
@@ -91,9 +93,9 @@ internal sealed record Presentation(
     /// <summary>
     /// Peak and average bit rate of a level's fragments in the window, from their sizes and durations: HLS's BANDWIDTH
     /// is the peak segment rate and AVERAGE-BANDWIDTH the average (RFC 8216 4.3.4.2), which an encoder's nominal
-    /// bitrate only approximates.
+    /// bitrate only approximates. <paramref name="bytesOf"/> says what a fragment weighs as served.
     /// </summary>
-    internal static BitRate MeasureRate(TrackTimeline level)
+    internal static BitRate MeasureRate(TrackTimeline level, Func<Fragment, long> bytesOf)
     {
         long bytes = 0, ticks = 0;
         double peak = 0;
@@ -101,11 +103,12 @@ internal sealed record Presentation(
         for (var i = 0; i < level.Count; i++)
         {
             var fragment = level[i];
-            bytes += fragment.Data.Length;
+            var size = bytesOf(fragment);
+            bytes += size;
             ticks += fragment.Duration;
             if (fragment.Duration > 0)
             {
-                peak = Math.Max(peak, fragment.Data.Length * 8.0 * timescale / fragment.Duration);
+                peak = Math.Max(peak, size * 8.0 * timescale / fragment.Duration);
             }
         }
 
@@ -156,6 +159,7 @@ internal sealed record Presentation(
 /// <param name="Timescale">Ticks per second of the timeline.</param>
 /// <param name="SampleDuration">Duration of the first sample, for the video frame rate.</param>
 /// <param name="Rates">Measured bit rates of each level, in <paramref name="Levels"/> order.</param>
+/// <param name="TsRates">The same as served in MPEG-2 TS segments (their packet, PES and ADTS overhead included, as a bound).</param>
 internal sealed record PresentationStream(
     TrackKind Kind,
     string Name,
@@ -164,7 +168,8 @@ internal sealed record PresentationStream(
     List<TimelineEntry> Timeline,
     long Timescale,
     uint SampleDuration,
-    BitRate[] Rates)
+    BitRate[] Rates,
+    BitRate[] TsRates)
 {
     /// <summary>Frames per second for video, from the sample duration; null when unknown.</summary>
     public double? FrameRate => Kind == TrackKind.Video && SampleDuration > 0 ? Math.Round((double)Timescale / SampleDuration, 3) : null;

@@ -65,6 +65,25 @@ public static class TsSegmentWriter
         return writer.ToArray();
     }
 
+    /// <summary>
+    /// At most how many bytes <see cref="Write"/> makes of <paramref name="fragment"/>, without making it: what HLS's
+    /// BANDWIDTH must cover (RFC 8216 4.3.4.2). Per sample a PES header with both timestamps (19), the PCR's
+    /// adaptation field (8), the delimiter (6) and the parameter sets (at most 256) before a key frame, or the ADTS
+    /// header (7); per segment PAT, PMT and up to 15 stuffed packets. Samples' 4-byte NAL lengths become 4-byte start codes.
+    /// </summary>
+    public static long MaxLength(Fragment fragment, TrackKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(fragment);
+        long packets = 2 + 15;
+        foreach (var sample in fragment.Samples)
+        {
+            var extra = kind == TrackKind.Video ? 19 + 6 + (sample.IsSync ? 256 : 0) : 19 + 7;
+            packets += (sample.Size + extra + 8 + 183) / 184;
+        }
+
+        return packets * TsPacketWriter.PacketSize;
+    }
+
     private static List<PesUnit> PesUnits(TsTrack track, Fragment fragment)
     {
         var units = new List<PesUnit>(fragment.Samples.Length);

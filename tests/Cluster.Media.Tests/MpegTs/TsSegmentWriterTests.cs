@@ -115,6 +115,30 @@ public sealed class TsSegmentWriterTests
         pes[1].Pes.Pts.ShouldBe(TsSegmentWriter.PresentationOffset + 191, "21,333 ticks of 100 ns at 90 kHz, rounded down");
     }
 
+    [Theory]
+    [InlineData(300)]
+    [InlineData(5_000)]
+    [InlineData(60_000)]
+    public void MaxLength_VideoFragments_CoversTheSegmentWithinAFewPackets(int keyFrameSize)
+    {
+        var fragment = VideoFragment(0, keyFrameSize);
+        var written = TsSegmentWriter.Write(TsTrack.For(Video), fragment, 3).Length;
+
+        var bound = TsSegmentWriter.MaxLength(fragment, TrackKind.Video);
+
+        bound.ShouldBeGreaterThanOrEqualTo(written, "HLS BANDWIDTH must cover every segment (RFC 8216 4.3.4.2)");
+        bound.ShouldBeLessThanOrEqualTo(written + (20 * 188), "a bound, not a guess: a handful of packets over");
+    }
+
+    [Fact]
+    public void MaxLength_AudioFragment_CoversTheSegment()
+    {
+        ImmutableArray<Sample> samples = [.. Enumerable.Range(0, 47).Select(_ => new Sample(21_333, 180, Sample.SyncFlags, 0))];
+        var fragment = new Fragment(0, samples, new byte[47 * 180]);
+
+        TsSegmentWriter.MaxLength(fragment, TrackKind.Audio).ShouldBeGreaterThanOrEqualTo(TsSegmentWriter.Write(TsTrack.For(Audio), fragment, 1).Length);
+    }
+
     [Fact]
     public void For_UnsupportedCodec_SaysToUseCmaf()
     {
