@@ -28,7 +28,7 @@ internal static class HlsManifestBuilder
             for (var i = 0; i < stream.Levels.Length; i++)
             {
                 var level = stream.Levels[i];
-                var rate = format == ManifestFormat.HlsTs ? stream.TsRates[i] : stream.Rates[i];
+                var rate = format == ManifestFormat.HlsTs ? stream.TsRates.Value[i] : stream.Rates[i];
                 var uri = string.Create(CultureInfo.InvariantCulture, $"QualityLevels({level.Bitrate})/Manifest({stream.Name},{option})");
                 switch (stream.Kind)
                 {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Grains.PublishingPoints;
@@ -55,7 +56,7 @@ internal sealed record Presentation(
                 first.Info.Timescale,
                 first[0].Samples[0].Duration,
                 [.. levels.Select(l => MeasureRate(l, f => f.Data.Length))],
-                [.. levels.Select(l => MeasureRate(l, f => TsSegmentWriter.MaxLength(f, l.Info!.Kind)))]));
+                new Lazy<BitRate[]>(() => [.. levels.Select(l => MeasureRate(l, f => TsLength(f, l.Info!.Kind)))])));
         }
 
         // The newest listed media's wall-clock time: the same on every node holding the same fragments, unlike an arrival time.
@@ -89,6 +90,12 @@ internal sealed record Presentation(
 
         return Streams.IsEmpty ? (0, 0) : (start, end);
     }
+
+    /// <summary>Stored fragments never change, so each one's TS size bound is worked out once, and goes with it.</summary>
+    private static readonly ConditionalWeakTable<Fragment, StrongBox<long>> TsLengths = new();
+
+    private static long TsLength(Fragment fragment, TrackKind kind) =>
+        TsLengths.GetValue(fragment, f => new StrongBox<long>(TsSegmentWriter.MaxLength(f, kind))).Value;
 
     /// <summary>
     /// Peak and average bit rate of a level's fragments in the window, from their sizes and durations: HLS's BANDWIDTH
@@ -159,7 +166,7 @@ internal sealed record Presentation(
 /// <param name="Timescale">Ticks per second of the timeline.</param>
 /// <param name="SampleDuration">Duration of the first sample, for the video frame rate.</param>
 /// <param name="Rates">Measured bit rates of each level, in <paramref name="Levels"/> order.</param>
-/// <param name="TsRates">The same as served in MPEG-2 TS segments (their packet, PES and ADTS overhead included, as a bound).</param>
+/// <param name="TsRates">The same as served in MPEG-2 TS segments (their packet, PES and ADTS overhead included, as a bound); worked out only for a TS playlist, since it walks every sample.</param>
 internal sealed record PresentationStream(
     TrackKind Kind,
     string Name,
@@ -169,7 +176,7 @@ internal sealed record PresentationStream(
     long Timescale,
     uint SampleDuration,
     BitRate[] Rates,
-    BitRate[] TsRates)
+    Lazy<BitRate[]> TsRates)
 {
     /// <summary>Frames per second for video, from the sample duration; null when unknown.</summary>
     public double? FrameRate => Kind == TrackKind.Video && SampleDuration > 0 ? Math.Round((double)Timescale / SampleDuration, 3) : null;
