@@ -4,6 +4,8 @@ using Cluster.Media.Boxes;
 using Cluster.Media.CmafIngest;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Hosting;
 
 namespace Cluster.Gateway.Ingest;
@@ -32,6 +34,14 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
             bodySize.MaxRequestBodySize = null;
+        }
+
+        // Nor Kestrel's minimum body rate (240 B/s after 5 s): a live encoder sends one fragment per GOP and may pause
+        // longer than that between bursts (4 s GOPs, a loaded machine), and was cut mid-event. An encoder that sends
+        // nothing at all for 30 s is still dropped.
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minimumRate)
+        {
+            minimumRate.MinDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(30));
         }
 
         if (HttpMethods.IsDelete(context.Request.Method))

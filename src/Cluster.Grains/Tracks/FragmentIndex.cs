@@ -41,10 +41,12 @@ internal sealed class FragmentIndex
 
     /// <summary>
     /// Puts a fragment that arrived after later ones (per-segment CMAF uploads can overtake each other) into the gap
-    /// it belongs to. Returns false when it overlaps a neighbour. Published views must not change, so the array is
-    /// copied: rare, and linear in the window.
+    /// it belongs to, or before the first one held when it starts at or after <paramref name="windowStart"/> (a
+    /// track whose window is not full yet: a redundant encoder's or a slow connection's first fragments arriving after
+    /// another connection's later ones). Returns false when it overlaps a neighbour or is older than the window.
+    /// Published views must not change, so the array is copied: rare, and linear in the window.
     /// </summary>
-    public bool TryInsert(Fragment fragment)
+    public bool TryInsert(Fragment fragment, long windowStart = long.MaxValue)
     {
         var position = _start;
         while (position < _end && _items[position].Time < fragment.Time)
@@ -54,9 +56,8 @@ internal sealed class FragmentIndex
 
         var fitsAfter = position == _start || _items[position - 1].End <= fragment.Time;
         var fitsBefore = position == _end || fragment.End <= _items[position].Time;
-        if (!fitsAfter || !fitsBefore || position == _start && Count > 0)
+        if (!fitsAfter || !fitsBefore || position == _start && Count > 0 && fragment.Time < windowStart)
         {
-            // Before the first held fragment it would be outside the DVR window's start: not worth reopening it.
             return false;
         }
 

@@ -85,7 +85,9 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
                 return Task.FromResult(AddFragmentResult.Duplicate);
             }
 
-            if (!_index.TryInsert(fragment))
+            // Within the DVR window a fragment may still go before the first one held (the window is not full yet).
+            var windowStart = _binding.DvrWindowLength > TimeSpan.Zero ? last.End - ToTrackTicks(_binding.DvrWindowLength, _binding.Info.Timescale) : long.MinValue;
+            if (!_index.TryInsert(fragment, windowStart))
             {
                 LogLateFragment(PrimaryKey, fragment.Time, last.End);
                 return Task.FromResult(AddFragmentResult.Late);

@@ -67,6 +67,23 @@ public sealed class TrackGrainTests
         before.ToEntries().Select(e => e.Time / Second).ShouldBe([0L, 2]);
     }
 
+    [Theory]
+    [InlineData(0, true)] // a whole-event DVR: anything before the first fragment held is inside it
+    [InlineData(10, true)] // the window (10 s) reaches back to 0 s
+    [InlineData(3, false)] // the window starts at 2 s: a fragment at 0 s is older than it
+    public async Task AddFragment_BeforeTheFirstHeld_GoesInWhenInsideTheDvrWindow(int windowSeconds, bool added)
+    {
+        await using var host = new GrainHost();
+        var track = host.Grains.GetGrain<ITrackGrain>("live/a/video_1");
+        await track.BindAsync(new TrackBinding(1, GrainHost.Video(1), TimeSpan.FromSeconds(windowSeconds), 2));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(2 * Second, 2 * Second));
+        await track.AddFragmentAsync(1, GrainHost.Fragment(4 * Second, Second));
+
+        (await track.AddFragmentAsync(1, GrainHost.Fragment(0, 2 * Second))).ShouldBe(added ? AddFragmentResult.Added : AddFragmentResult.Late);
+
+        (await track.GetTimelineAsync()).ToEntries().Select(e => e.Time / Second).ShouldBe(added ? [0L, 2, 4] : [2L, 4]);
+    }
+
     [Fact]
     public async Task AddFragment_OverlapsBothNeighbours_IsLate()
     {
