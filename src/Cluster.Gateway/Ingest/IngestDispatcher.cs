@@ -36,12 +36,12 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
             bodySize.MaxRequestBodySize = null;
         }
 
-        // Nor Kestrel's minimum body rate (240 B/s after 5 s): a live encoder sends one fragment per GOP and may pause
-        // longer than that between bursts (4 s GOPs, a loaded machine), and was cut mid-event. An encoder that sends
-        // nothing at all for 30 s is still dropped.
+        // Kestrel's minimum body rate (240 B/s) with a longer grace than its 5 s: an encoder's first fragment comes a
+        // GOP and its encoder's start-up after the header, which with 4 s GOPs on a loaded machine took longer, and the
+        // push was cut. A stalled sender is still dropped once its average rate stays under 240 B/s after 30 s.
         if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minimumRate)
         {
-            minimumRate.MinDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(30));
+            minimumRate.MinDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(30));
         }
 
         if (HttpMethods.IsDelete(context.Request.Method))

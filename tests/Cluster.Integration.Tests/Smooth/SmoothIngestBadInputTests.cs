@@ -204,8 +204,10 @@ public sealed class SmoothIngestBadInputTests
         await using var silo = await InProcessSilo.StartAsync();
         var stalled = new StallingContent(Capture.AsSpan(0, 100).ToArray());
 
-        // Kestrel's minimum request body data rate (240 bytes/s after a 5 s grace period) drops the stalled encoder.
-        var stalledPush = PushResponse(silo, "live/stalled.isml/Streams(s)", stalled);
+        // The ingest's minimum body data rate (240 bytes/s after a 30 s grace period) drops the stalled encoder; its
+        // client waits longer than that.
+        using var patient = new HttpClient { BaseAddress = silo.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        var stalledPush = PushResponse(patient, "live/stalled.isml/Streams(s)", stalled);
         await stalled.Sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
         (await Push(silo, "live/unaffected.isml/Streams(s)", Capture)).ShouldBe(HttpStatusCode.OK);
 
@@ -265,13 +267,15 @@ public sealed class SmoothIngestBadInputTests
     private static Task<HttpResponseMessage> PushResponse(InProcessSilo silo, string url, byte[] body) =>
         PushResponse(silo, url, new ByteArrayContent(body));
 
-    private static Task<HttpResponseMessage> PushResponse(InProcessSilo silo, string url, HttpContent content)
+    private static Task<HttpResponseMessage> PushResponse(InProcessSilo silo, string url, HttpContent content) => PushResponse(silo.Http, url, content);
+
+    private static Task<HttpResponseMessage> PushResponse(HttpClient http, string url, HttpContent content)
     {
         // Encoders send no Content-Type and stream the body chunked.
         content.Headers.ContentType = null;
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         request.Headers.TransferEncodingChunked = true;
-        return silo.Http.SendAsync(request);
+        return http.SendAsync(request);
     }
 
     /// <summary>Offset of the last moof box in an ISMV byte stream.</summary>
