@@ -96,7 +96,9 @@ public static class GatewayEndpoints
 
     private static async Task<MediaUrl?> Parse(HttpContext context, string? path)
     {
-        var streamId = context.Request.Query.TryGetValue("stream_id", out var values) ? values.ToString() : null;
+        // Only a push names its stream in the query (mod_smooth_streaming's {name}.ism?stream_id=..); playback reads no query here.
+        var streamId = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && context.Request.Query.TryGetValue("stream_id", out var values) ? values.ToString() : null;
         if (!MediaUrl.TryParse("/" + (path ?? ""), out var url, out var error, streamId))
         {
             await PlaybackHandler.PlainText(context, StatusCodes.Status404NotFound, "Not a publishing point URL: expected /{path}.isml/...");

@@ -159,8 +159,8 @@ internal sealed record MediaUrl(MediaUrlKind Kind, string PointPath)
         if (Argument(resource, "Manifest") is { } playlist)
         {
             var comma = playlist.IndexOf(',', StringComparison.Ordinal);
-            return comma > 0 && ParseFormat(playlist[(comma + 1)..]) is ManifestFormat.Hls or ManifestFormat.HlsTs
-                ? (new MediaUrl(MediaUrlKind.MediaPlaylist, pointPath) { Bitrate = bitrate, TrackName = playlist[..comma], Format = ParseFormat(playlist[(comma + 1)..])!.Value }, null)
+            return comma > 0 && ParseFormat(playlist[(comma + 1)..]) is (ManifestFormat.Hls or ManifestFormat.HlsTs) and var hls
+                ? (new MediaUrl(MediaUrlKind.MediaPlaylist, pointPath) { Bitrate = bitrate, TrackName = playlist[..comma], Format = hls }, null)
                 : (null, Usage);
         }
 
