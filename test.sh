@@ -24,8 +24,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ ! -f tests/players/node_modules/dashjs/package.json ] || [ ! -f tests/players/node_modules/hls.js/package.json ] \
-  || [ ! -f tests/players/node_modules/azurite/package.json ]; then
-  echo "Installing the test players and Azurite (the Azure Storage emulator) from npm"
+  || [ ! -f tests/players/node_modules/shaka-player/package.json ] || [ ! -f tests/players/node_modules/azurite/package.json ]; then
+  echo "Installing the test players (dash.js, hls.js, Shaka) and Azurite (the Azure Storage emulator) from npm"
   (cd tests/players && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -4,6 +4,7 @@ using Cluster.Gateway.Ingest;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Pull;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,9 @@ public static class GatewayEndpoints
     public static WebApplication MapClusterGateway(this WebApplication app)
     {
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         AdminEndpoints.Map(app);
         SiloEndpoints.Map(app);
 
@@ -74,10 +78,22 @@ public static class GatewayEndpoints
         }
 
         var playback = context.RequestServices.GetRequiredService<PlaybackHandler>();
+        string? token = null;
+        if (url.Kind is MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist or MediaUrlKind.Init or MediaUrlKind.Fragment)
+        {
+            var (allowed, given) = await context.RequestServices.GetRequiredService<PlaybackAuthorization>().AuthorizeAsync(context, url);
+            if (!allowed)
+            {
+                return;
+            }
+
+            token = given;
+        }
+
         switch (url.Kind)
         {
             case MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist:
-                await playback.ServeManifestAsync(context, url);
+                await playback.ServeManifestAsync(context, url, token);
                 break;
             case MediaUrlKind.Init:
                 await playback.ServeInitAsync(context, url);

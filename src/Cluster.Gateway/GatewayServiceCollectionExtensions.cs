@@ -3,6 +3,7 @@ using Cluster.Gateway.Ingest;
 using Cluster.Contracts.Tiers;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Pull;
+using Cluster.Gateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<PlaybackHandler>();
         services.AddSingleton<PullOutputHandler>();
         services.AddClusterTiers(configuration);
+        services.AddClusterSecurity(configuration);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin()
             .WithMethods("GET", "HEAD", "OPTIONS")

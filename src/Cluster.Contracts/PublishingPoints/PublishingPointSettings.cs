@@ -114,7 +114,11 @@ public sealed record ArchiveSettings
     [Id(0)]
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Folder the archive is written under (<c>{Folder}/{point path}/{session}</c>); relative paths are from the node's data folder. Default <c>archive</c>.</summary>
+    /// <summary>
+    /// Folder the archive is written under (<c>{Folder}/{point path}/{session}</c>), inside the node's data folder: a
+    /// relative path of letters, digits, '-', '_', '.' and '/' with no '.' or '..' segment (an absolute folder or an escape
+    /// is refused, since the admin API's callers must not choose where the server writes). Default <c>archive</c>.
+    /// </summary>
     [Id(1)]
     public string Folder { get; init; } = "archive";
 
@@ -125,7 +129,7 @@ public sealed record ArchiveSettings
     /// <summary>Checks the values; returns a reason, or null.</summary>
     public string? Validate() =>
         string.IsNullOrWhiteSpace(Folder) ? "Folder must be given."
-        : Folder.Length > 1024 ? "Folder must be at most 1024 characters."
+        : DataFolderPath.Validate(Folder) is { } folderReason ? $"Folder: {folderReason}"
         : SegmentLength < TimeSpan.Zero ? "SegmentLength must not be negative."
         : SegmentLength > TimeSpan.Zero && SegmentLength < TimeSpan.FromSeconds(10) ? "SegmentLength must be zero (no rollover) or at least 10 seconds."
         : null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cluster.Contracts.PublishingPoints;
+using Cluster.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,8 @@ namespace Cluster.Gateway.Admin;
 /// <summary>
 /// REST API for operators: <c>GET|PUT /admin/publishing-points/{path}</c> reads or creates/configures a point,
 /// <c>GET /admin/publishing-points/{path}.isml</c> exports it as an IIS definition file,
-/// <c>POST /admin/publishing-points/{path}/start|stop|shutdown</c> drives its lifecycle.
+/// <c>POST /admin/publishing-points/{path}/start|stop|shutdown</c> drives its lifecycle, <c>POST /admin/playback-tokens</c>
+/// makes a playback token. Reads need the reader role, everything else the operator role (<see cref="AdminAuthentication"/>).
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -17,9 +19,10 @@ internal static class AdminEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Prefix + "/{**path}", GetAsync);
-        endpoints.MapPut(Prefix + "/{**path}", PutAsync);
-        endpoints.MapPost(Prefix + "/{**path}", PostAsync);
+        endpoints.MapGet(Prefix + "/{**path}", GetAsync).RequireAuthorization(AdminAuthentication.ReadPolicy);
+        endpoints.MapPut(Prefix + "/{**path}", PutAsync).RequireAuthorization(AdminAuthentication.WritePolicy);
+        endpoints.MapPost(Prefix + "/{**path}", PostAsync).RequireAuthorization(AdminAuthentication.WritePolicy);
+        endpoints.MapPost("/admin/playback-tokens", PlaybackTokenEndpoint.CreateAsync).RequireAuthorization(AdminAuthentication.WritePolicy);
     }
 
     private static async Task<IResult> GetAsync(string path, IGrainFactory grains)

@@ -17,7 +17,8 @@ internal static class SiloEndpoints
     private const string PushOutputType = "pushoutput";
     private const string PullInputType = "pullinput";
 
-    public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGet("/admin/silos", GetAsync);
+    public static void Map(IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/admin/silos", GetAsync).RequireAuthorization(Security.AdminAuthentication.ReadPolicy);
 
     /// <summary>
     /// The listing; 503 with Retry-After while Orleans' management grain cannot answer (its silo just crashed and the

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Cluster.Media.Boxes;
 using Cluster.Media.CmafIngest;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ namespace Cluster.Gateway.Ingest;
 /// Live Media Ingest interface 1 (CMAF header or segment). Manifests and deletions of a DASH/HLS pusher are
 /// acknowledged and ignored: the origin makes its own manifests and its DVR window governs retention.
 /// </summary>
-internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHandler cmaf, IHostApplicationLifetime lifetime)
+internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHandler cmaf, PublishAuthorization publish, IHostApplicationLifetime lifetime)
 {
     /// <summary>Enough for an ftyp with many brands plus the next box's header with a uuid.</summary>
     private const int MaxSniff = 512;
@@ -26,6 +27,11 @@ internal sealed class IngestDispatcher(SmoothIngestHandler smooth, CmafIngestHan
         if (url.Kind is not (MediaUrlKind.Ingest or MediaUrlKind.IngestFile))
         {
             await IngestHttp.Respond(context, StatusCodes.Status405MethodNotAllowed, "Push to {path}.isml/Streams({id}) or {path}.isml/{file}.");
+            return;
+        }
+
+        if (!await publish.AuthorizeAsync(context, url.PointPath))
+        {
             return;
         }
 

@@ -1,6 +1,7 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Cluster.Media;
 using Cluster.Media.Model;
 using Cluster.Media.MpegTs;
@@ -50,7 +51,11 @@ internal sealed partial class PlaybackHandler
         _sessions = new(time, lifetime, point => grains.GetGrain<IPublishingPointGrain>(point).GetStatusAsync(), static status => status.Exists);
     }
 
-    public async Task ServeManifestAsync(HttpContext context, MediaUrl url)
+    /// <summary>
+    /// Serves a manifest or media playlist; with a playback <paramref name="token"/> every URL in it carries the token
+    /// (its own ETag, and private caching: a shared cache must not hand one viewer's token to another).
+    /// </summary>
+    public async Task ServeManifestAsync(HttpContext context, MediaUrl url, string? token = null)
     {
         var key = url.Kind == MediaUrlKind.MediaPlaylist
             ? new ManifestKey(url.PointPath, url.Format, url.TrackName, url.Bitrate)
@@ -63,22 +68,32 @@ internal sealed partial class PlaybackHandler
             return;
         }
 
+        var etag = token is null ? document.ETag : TokenETag(document.ETag, token);
         var headers = context.Response.GetTypedHeaders();
-        headers.ETag = new EntityTagHeaderValue(document.ETag);
+        headers.ETag = new EntityTagHeaderValue(etag);
         headers.LastModified = document.LastModified;
         headers.CacheControl = new CacheControlHeaderValue
         {
-            Public = true,
+            Public = token is null,
+            Private = token is not null,
             MaxAge = TimeSpan.FromSeconds(document.IsLive ? _options.Value.LiveManifestMaxAgeSeconds : 60),
         };
-        if (IsNotModified(context, document.ETag))
+        if (IsNotModified(context, etag))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
 
         context.Response.ContentType = document.ContentType;
-        await WriteBodyAsync(context, document.Body, ReadOnlyMemory<byte>.Empty);
+        var body = token is null ? document.Body : ManifestUrlQuery.Add(document.Body.Span, url.Format, $"{PlaybackToken.QueryParameter}={token}");
+        await WriteBodyAsync(context, body, ReadOnlyMemory<byte>.Empty);
+    }
+
+    /// <summary>The document's ETag made distinct per token: <c>"{tag}-{first 8 bytes of SHA-256(token), hex}"</c>.</summary>
+    private static string TokenETag(string etag, string token)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)).AsSpan(0, 8));
+        return etag.EndsWith('"') ? $"{etag[..^1]}-{hash}\"" : $"{etag}-{hash}";
     }
 
     public async Task ServeInitAsync(HttpContext context, MediaUrl url)

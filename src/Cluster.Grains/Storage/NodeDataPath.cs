@@ -1,3 +1,4 @@
+using Cluster.Contracts.PublishingPoints;
 using Microsoft.Extensions.Configuration;
 
 namespace Cluster.Grains.Storage;
@@ -15,7 +16,7 @@ public static class NodeDataPath
     public static string Resolve(IConfiguration configuration) =>
         Path.GetFullPath(configuration[Key] is { Length: > 0 } path ? path : "data");
 
-    /// <summary><paramref name="path"/> when absolute, else under the node's data folder.</summary>
-    public static string Under(IConfiguration configuration, string path) =>
-        Path.IsPathRooted(path) ? Path.GetFullPath(path) : Path.GetFullPath(Path.Combine(Resolve(configuration), path));
+    /// <summary>The folder <paramref name="path"/> names inside the node's data folder (<see cref="DataFolderPath"/>).</summary>
+    /// <exception cref="ArgumentException">The path is absolute or would leave the data folder.</exception>
+    public static string Under(IConfiguration configuration, string path) => DataFolderPath.Resolve(Resolve(configuration), path);
 }

@@ -25,7 +25,7 @@ internal static class StoredSettings
         Archive = new ArchiveSettings
         {
             Enabled = false,
-            Folder = "/var/lib/cluster/archive",
+            Folder = "events/archive",
             SegmentLength = TimeSpan.FromMinutes(15),
         },
     };

@@ -52,9 +52,9 @@ public sealed class PlayerPage : IAsyncDisposable
 
     /// <summary>
     /// Opens the repository's player page (tools/player/index.html) on <paramref name="source"/>: hls.js for HLS URLs,
-    /// dash.js for DASH and Smooth Streaming (its MSS support).
+    /// dash.js for DASH and Smooth Streaming (its MSS support); <paramref name="player"/> <c>shaka</c> plays DASH or HLS with Shaka Player.
     /// </summary>
-    public static async Task<PlayerPage> OpenAsync(Uri source)
+    public static async Task<PlayerPage> OpenAsync(Uri source, string? player = null)
     {
         var server = await PageServer.StartAsync();
         var playwright = await Playwright.CreateAsync();
@@ -65,9 +65,9 @@ public sealed class PlayerPage : IAsyncDisposable
             Args = ChromiumFlags,
         });
         var page = await browser.NewPageAsync();
-        var player = new PlayerPage(playwright, browser, page, server);
-        await page.GotoAsync(new Uri(server.Address, $"tools/player/index.html?url={Uri.EscapeDataString(source.ToString())}").ToString());
-        return player;
+        var opened = new PlayerPage(playwright, browser, page, server);
+        await page.GotoAsync(new Uri(server.Address, $"tools/player/index.html?url={Uri.EscapeDataString(source.ToString())}{(player is null ? "" : "&player=" + player)}").ToString());
+        return opened;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cluster.Integration.Tests.Infrastructure;
 
@@ -16,8 +17,9 @@ public sealed class InProcessSilo : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TemporaryFolder _data;
 
-    private InProcessSilo(WebApplication app, TemporaryFolder data, Uri address)
+    private InProcessSilo(WebApplication app, TemporaryFolder data, Uri address, WarningLog warnings)
     {
+        Warnings = warnings;
         _app = app;
         _data = data;
         Address = address;
@@ -29,6 +31,12 @@ public sealed class InProcessSilo : IAsyncDisposable
     public HttpClient Http { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The node's data folder (<c>Cluster:DataPath</c>), unless the test named its own.</summary>
+    public string DataPath => _data.Path;
+
+    /// <summary>The warnings and errors the node logged, as "{category}[{event id}] {message}".</summary>
+    public WarningLog Warnings { get; }
 
     public static async Task<InProcessSilo> StartAsync(params string[] settings)
     {
@@ -43,10 +51,11 @@ public sealed class InProcessSilo : IAsyncDisposable
                 "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", data.DataPathArgument,
                 $"--Cluster:Silo:Endpoint=127.0.0.1:{siloPort}", $"--Cluster:Silo:GatewayPort={gatewayPort}", .. settings,
             ];
-            var app = SiloApplication.Build(args);
+            var warnings = new WarningLog();
+            var app = SiloApplication.Build(args, builder => builder.Logging.AddProvider(warnings));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new InProcessSilo(app, data, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+            return new InProcessSilo(app, data, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"), warnings);
         }
         catch
         {

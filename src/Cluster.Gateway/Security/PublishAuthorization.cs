@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cluster.Contracts.Tiers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Gateway.Security;
+
+/// <summary>
+/// Checks a push against <see cref="PublishSecurityOptions"/> before anything reads its body, the zero-length probe
+/// included, so an encoder with wrong credentials fails at once. ffmpeg sends no credentials until challenged (it sends
+/// <c>Expect: 100-continue</c> first), so a missing Authorization header is answered 401 with a Basic challenge and
+/// wrong credentials 403.
+/// </summary>
+internal sealed partial class PublishAuthorization(
+    IOptions<SecurityOptions> security,
+    IOptions<TierOptions> tiers,
+    TimeProvider time,
+    ILogger<PublishAuthorization> logger)
+{
+    /// <summary>True when the push may go on; otherwise false, the refusal already answered and logged.</summary>
+    public async Task<bool> AuthorizeAsync(HttpContext context, string pointPath)
+    {
+        if (PathPrefix.Longest(security.Value.Publish.Rules, rule => rule.PathPrefix, pointPath) is not { } rule)
+        {
+            return true;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var (status, reason) = Check(rule, authorization, context.Request.Method, context.Request.Path);
+        if (status == 0)
+        {
+            return true;
+        }
+
+        LogRefused(pointPath, context.Connection.RemoteIpAddress?.ToString(), status, reason);
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"Cluster publish\", charset=\"UTF-8\"";
+        }
+
+        context.Response.Headers.Connection = "close";
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(reason + "\n", CancellationToken.None);
+        if (context.Request.ContentLength != 0 && !context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            // An encoder already streaming its body would not read the answer until its body ends (Kestrel drains it
+            // first): closing the connection makes it fail now. One that asked "Expect: 100-continue" sent no body yet.
+            await context.Response.CompleteAsync();
+            context.Abort();
+        }
+
+        return false;
+    }
+
+    private (int Status, string Reason) Check(PublishRule rule, string authorization, string method, PathString path)
+    {
+        if (authorization.Length == 0)
+        {
+            return (StatusCodes.Status401Unauthorized, "Publishing here needs credentials (HTTP Basic, e.g. http://user:password@host/...).");
+        }
+
+        if (authorization.StartsWith(ServerAuthentication.Scheme + " ", StringComparison.Ordinal))
+        {
+            return tiers.Value.SharedKey is not { } key
+                ? (StatusCodes.Status403Forbidden, "This node has no shared key (Cluster:Tiers:SharedKey) to check a server's signature with.")
+                : ServerAuthentication.Verify(key, authorization, method, path, time.GetUtcNow()) is { } denied
+                    ? (StatusCodes.Status403Forbidden, denied)
+                    : (0, "");
+        }
+
+        if (!BasicCredentials.TryParse(authorization, out var user, out var password))
+        {
+            return (StatusCodes.Status401Unauthorized, "The Authorization header is not HTTP Basic credentials.");
+        }
+
+        return Matches(rule, user, password) ? (0, "") : (StatusCodes.Status403Forbidden, "The user name or password is wrong.");
+    }
+
+    /// <summary>Compares every user in constant time, so the answer's timing does not tell which part was wrong.</summary>
+    private static bool Matches(PublishRule rule, string user, string password)
+    {
+        var given = Encoding.UTF8.GetBytes(user + ":" + password);
+        var found = false;
+        foreach (var candidate in rule.Users)
+        {
+            found |= CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.User + ":" + candidate.Password), given);
+        }
+
+        return found;
+    }
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Push to {Point} from {Remote} refused ({Status}): {Reason}")]
+    private partial void LogRefused(string point, string? remote, int status, string reason);
+}
+
+/// <summary>RFC 7617 Basic credentials.</summary>
+internal static class BasicCredentials
+{
+    /// <summary>Longest header value read; credentials are short, and a huge one is not decoded.</summary>
+    private const int MaxLength = 1024;
+
+    public static bool TryParse(string authorization, out string user, out string password)
+    {
+        user = password = "";
+        const string prefix = "Basic ";
+        if (authorization.Length > MaxLength || !authorization.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        Span<byte> decoded = stackalloc byte[MaxLength];
+        if (!Convert.TryFromBase64String(authorization[prefix.Length..].Trim(), decoded, out var length))
+        {
+            return false;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(decoded[..length]);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        (user, password) = (text[..colon], text[(colon + 1)..]);
+        return true;
+    }
+}

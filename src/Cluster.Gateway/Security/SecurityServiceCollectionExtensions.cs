@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cluster.Gateway.Security;
+
+/// <summary>Registers admin, publish and playback authorization and the per-client rate limits (<see cref="SecurityOptions"/>).</summary>
+internal static class SecurityServiceCollectionExtensions
+{
+    public static IServiceCollection AddClusterSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SecurityOptions.SectionName);
+        services.AddOptions<SecurityOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<AdminAccess>();
+        services.AddSingleton<PublishAuthorization>();
+        services.AddSingleton<PlaybackAuthorization>();
+        services.AddHttpClient(PlaybackAuthorization.HookClient);
+        AdminAuthentication.Add(services, section.Get<SecurityOptions>() ?? new());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(PartitionOf);
+            limiter.OnRejected = OnRejectedAsync;
+        });
+        return services;
+    }
+
+    /// <summary>Admin requests and ingest probes, each per client address; everything else (playback, pushes) is not limited here.</summary>
+    private static RateLimitPartition<string> PartitionOf(HttpContext context)
+    {
+        var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimits;
+        var request = context.Request;
+        var (kind, permits) = request.Path.StartsWithSegments("/admin") ? ("admin", limits.AdminRequestsPerMinute)
+            : HttpMethods.IsPost(request.Method) && request.ContentLength == 0 ? ("probe", limits.IngestProbesPerMinute)
+            : ("", 0);
+        if (permits == 0)
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetFixedWindowLimiter($"{kind} {client}", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken ct)
+    {
+        var response = rejected.HttpContext.Response;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "text/plain; charset=utf-8";
+        rejected.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(typeof(SecurityServiceCollectionExtensions))
+            .RateLimited(rejected.HttpContext.Request.Method, rejected.HttpContext.Request.Path, rejected.HttpContext.Connection.RemoteIpAddress?.ToString());
+        await response.WriteAsync("Too many requests from this address; retry later.\n", ct);
+    }
+
+    private sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SecurityOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}
+
+/// <summary>Source-generated log messages of the rate limits.</summary>
+internal static partial class SecurityLog
+{
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Warning, Message = "{Method} {Path} from {Remote} refused (429): over its rate limit")]
+    public static partial void RateLimited(this ILogger logger, string method, PathString path, string? remote);
+}
