@@ -95,7 +95,9 @@ public static class PlaybackToken
         var padded = part.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (part.Length % 4)) % 4);
         try
         {
-            return Convert.FromBase64String(padded);
+            // Only the canonical spelling: unused low bits in the last character would give one token many spellings.
+            var bytes = Convert.FromBase64String(padded);
+            return Convert.ToBase64String(bytes) == padded ? bytes : null;
         }
         catch (FormatException)
         {

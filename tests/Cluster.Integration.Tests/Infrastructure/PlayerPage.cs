@@ -19,6 +19,7 @@ public sealed class PlayerPage : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
     private readonly List<string> _console = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
 
     private readonly PageServer _server;
 
@@ -28,6 +29,7 @@ public sealed class PlayerPage : IAsyncDisposable
         _playwright = playwright;
         _browser = browser;
         Page = page;
+        page.Request += (_, request) => _requests.Enqueue(request.Url);
         page.Console += (_, message) =>
         {
             lock (_console)
@@ -38,6 +40,9 @@ public sealed class PlayerPage : IAsyncDisposable
     }
 
     public IPage Page { get; }
+
+    /// <summary>Every URL the page has requested so far (its own scripts too).</summary>
+    public IReadOnlyList<string> RequestedUrls => [.. _requests];
 
     public string ConsoleLog
     {
