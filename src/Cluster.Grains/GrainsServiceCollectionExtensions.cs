@@ -26,6 +26,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddPublishingPointStore(configuration);
         services.AddClusterTiers(configuration);
         services.AddSingleton<RunningActivations>();
+        services.AddSingleton<NodeUsage>();
         services.AddSingleton<TierHttp>();
         services.AddSingleton<PullInputFactory>();
         services.AddSingleton<ISessionFollowerFactory, PushOutputFactory>();

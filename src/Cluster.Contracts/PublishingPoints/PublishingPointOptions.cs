@@ -12,6 +12,19 @@ public sealed class PublishingPointOptions
     /// <summary>Most tracks one point accepts, over all its encoder connections. Default 32.</summary>
     public int MaxTracksPerPoint { get; set; } = 32;
 
+    /// <summary>Most points with a live session on one silo; a push that would start one more answers 503 with Retry-After. Default 1,000.</summary>
+    public int MaxLivePointsPerNode { get; set; } = 1000;
+
+    /// <summary>
+    /// Fragment bytes one silo's DVR windows may hold before a push that would start a new live point answers 503 with
+    /// Retry-After (points already live go on). Default 0: three quarters of the memory available to the process.
+    /// </summary>
+    public long MaxDvrBytesPerNode { get; set; }
+
+    /// <summary><see cref="MaxDvrBytesPerNode"/>, or its default worked out.</summary>
+    public long EffectiveMaxDvrBytesPerNode =>
+        MaxDvrBytesPerNode > 0 ? MaxDvrBytesPerNode : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
+
     /// <summary>Settings of points created without their own (auto-created, or admin API without a body).</summary>
     public PublishingPointSettings Defaults { get; set; } = new();
 
@@ -31,6 +44,16 @@ public sealed class PublishingPointOptions
         if (MaxTracksPerPoint is < 1 or > 1024)
         {
             yield return "Cluster:PublishingPoints:MaxTracksPerPoint must be between 1 and 1024.";
+        }
+
+        if (MaxLivePointsPerNode < 1)
+        {
+            yield return "Cluster:PublishingPoints:MaxLivePointsPerNode must be at least 1.";
+        }
+
+        if (MaxDvrBytesPerNode < 0)
+        {
+            yield return "Cluster:PublishingPoints:MaxDvrBytesPerNode must not be negative (0 means the default).";
         }
 
         if (Defaults.Validate() is { } reason)

@@ -21,6 +21,12 @@ internal static class IngestHttp
         }
 
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable && context.Response.Headers.RetryAfter.Count == 0)
+        {
+            // A node at a quota or a silo moving: the encoder may come back soon.
+            context.Response.Headers.RetryAfter = "5";
+        }
+
         if (reason is not null)
         {
             context.Response.ContentType = "text/plain; charset=utf-8";

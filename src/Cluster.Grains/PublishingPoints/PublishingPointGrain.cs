@@ -28,6 +28,7 @@ internal sealed partial class PublishingPointGrain(
     TimeProvider timeProvider,
     ILocalSiloDetails silo,
     RunningActivations running,
+    NodeUsage usage,
     ILogger<PublishingPointGrain> logger) : Grain, IPublishingPointGrain
 {
     private readonly List<ISessionFollower> _followers = [];
@@ -91,6 +92,7 @@ internal sealed partial class PublishingPointGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         running.Stopped(this.GetGrainId());
+        usage.SetLive(PrimaryKey, false);
         await StopPullInputAsync();
         foreach (var follower in _followers)
         {
@@ -327,11 +329,30 @@ internal sealed partial class PublishingPointGrain(
                     $"Publishing point '{PrimaryKey}' is stopped and serves its recording; push with a new event id (.../Events(id)/Streams(...)), enable restartOnEncoderReconnect, or start it through the admin API.");
             case PublishingPointState.Idle or PublishingPointState.Starting or PublishingPointState.Stopped:
                 freshSession = true;
-                return null;
+                return NodeQuota();
             default:
                 freshSession = newEvent;
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Refuses a new live point (503, the encoder retries) while this silo is at its point or DVR byte limit, so memory
+    /// never runs out under the points already live; they are not affected.
+    /// </summary>
+    private IngestAdmission? NodeQuota()
+    {
+        if (usage.IsLive(PrimaryKey))
+        {
+            return null;
+        }
+
+        var limits = options.Value;
+        return usage.LivePoints >= limits.MaxLivePointsPerNode
+            ? IngestAdmission.Refuse(503, $"This node already has {usage.LivePoints} live publishing points (Cluster:PublishingPoints:MaxLivePointsPerNode); retry later or on another node.")
+            : usage.DvrBytes >= limits.EffectiveMaxDvrBytesPerNode
+                ? IngestAdmission.Refuse(503, $"This node holds {usage.DvrBytes} bytes of DVR, its limit (Cluster:PublishingPoints:MaxDvrBytesPerNode); retry later or on another node.")
+                : null;
     }
 
     public async Task<DateTimeOffset?> ProposeAnchorAsync(long sessionEpoch, DateTimeOffset anchor)
@@ -487,6 +508,7 @@ internal sealed partial class PublishingPointGrain(
     {
         LogStateChanged(PrimaryKey, _state, state);
         _state = state;
+        usage.SetLive(PrimaryKey, state == PublishingPointState.Started);
         _lastStateChange = timeProvider.GetUtcNow();
     }
 

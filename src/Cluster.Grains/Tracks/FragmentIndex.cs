@@ -19,6 +19,9 @@ internal sealed class FragmentIndex
     /// <summary>Sequence number of the fragment at <c>_start</c>.</summary>
     public long FirstSequence { get; private set; }
 
+    /// <summary>Media bytes of the fragments held (what the node's DVR budget counts).</summary>
+    public long Bytes { get; private set; }
+
     /// <summary>Fragments currently held.</summary>
     public int Count => _end - _start;
 
@@ -37,6 +40,7 @@ internal sealed class FragmentIndex
         }
 
         _items[_end++] = fragment;
+        Bytes += fragment.Data.Length;
     }
 
     /// <summary>
@@ -68,6 +72,7 @@ internal sealed class FragmentIndex
         _end = Count + 1;
         _start = 0;
         _items = items;
+        Bytes += fragment.Data.Length;
         return true;
     }
 
@@ -76,6 +81,7 @@ internal sealed class FragmentIndex
     {
         while (Count > 1 && _items[_start].End <= time)
         {
+            Bytes -= _items[_start].Data.Length;
             _start++;
             FirstSequence++;
         }
@@ -95,6 +101,7 @@ internal sealed class FragmentIndex
         _start = 0;
         _end = 0;
         FirstSequence = 0;
+        Bytes = 0;
     }
 
     /// <summary>An immutable view of the current contents.</summary>

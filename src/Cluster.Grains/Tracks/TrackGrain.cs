@@ -17,7 +17,7 @@ namespace Cluster.Grains.Tracks;
 /// point's silo, so building a manifest reads the tracks' timelines in process.
 /// </summary>
 [PointPlacement]
-internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActivations running, ILogger<TrackGrain> logger) : Grain, ITrackGrain
+internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActivations running, NodeUsage usage, ILogger<TrackGrain> logger) : Grain, ITrackGrain
 {
     private readonly FragmentIndex _index = new();
     private TrackBinding? _binding;
@@ -30,6 +30,9 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
     private volatile TrackTimeline _timeline = TrackTimeline.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The bytes of <see cref="_index"/> last added to the node's <see cref="NodeUsage"/>.</summary>
+    private long _countedBytes;
+
     private string PrimaryKey => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -41,6 +44,8 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         running.Stopped(this.GetGrainId());
+        usage.AddDvrBytes(-_countedBytes);
+        _countedBytes = 0;
         return Task.CompletedTask;
     }
 
@@ -267,6 +272,8 @@ internal sealed partial class TrackGrain(TimeProvider timeProvider, RunningActiv
 
     private void Publish()
     {
+        usage.AddDvrBytes(_index.Bytes - _countedBytes);
+        _countedBytes = _index.Bytes;
         _timeline = _index.Snapshot(_binding?.Info, ++_version, _ended, _lastModified, _binding?.LookaheadCount ?? 0, _anchor);
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
