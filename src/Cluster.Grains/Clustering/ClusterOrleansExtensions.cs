@@ -52,6 +52,11 @@ public static class ClusterOrleansExtensions
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         silo.AddPlacementDirector<PointPlacement, PointPlacementDirector>();
+        if (Read<ClusterTlsOptions>(configuration, ClusterTlsOptions.SectionName).Resolve() is var (certificate, tls))
+        {
+            silo.UseTls(certificate, tls);
+        }
+
         return silo;
     }
 
@@ -83,6 +88,11 @@ public static class ClusterOrleansExtensions
                 client.Services.AddClusterPostgreSql();
                 client.Services.AddSingleton<IGatewayListProvider>(sp => new PostgreSqlGatewayListProvider(CreateTable(sp, store), store.TableRefreshInterval));
                 break;
+        }
+
+        if (Read<ClusterTlsOptions>(configuration, ClusterTlsOptions.SectionName).Resolve() is var (certificate, tls))
+        {
+            client.UseTls(certificate, tls);
         }
 
         return client;
