@@ -24,6 +24,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<IngestSlots>();
+        services.AddSingleton<AutoCreateQuota>();
         services.AddSingleton<SmoothIngestHandler>();
         services.AddSingleton<CmafIngestRegistry>();
         services.AddSingleton<CmafIngestHandler>();

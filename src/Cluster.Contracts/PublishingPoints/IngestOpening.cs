@@ -38,6 +38,10 @@ public sealed record IngestAdmission(bool Accepted, int StatusCode, string? Reas
     [Id(5)]
     public DateTimeOffset? Anchor { get; init; }
 
+    /// <summary>Whether this connection created the point (auto-create), for the per-client quota.</summary>
+    [Id(6)]
+    public bool Created { get; init; }
+
     /// <summary>A refusal.</summary>
     public static IngestAdmission Refuse(int statusCode, string reason) => new(false, statusCode, reason, 0, []);
 }

@@ -9,6 +9,12 @@ public sealed class PublishingPointOptions
     /// <summary>Whether a push to an unknown path creates and starts a point (IIS's "start on first client request"). Default true.</summary>
     public bool AutoCreate { get; set; } = true;
 
+    /// <summary>
+    /// Most points one client address may create by pushing per hour (counted per gateway); past it a push to a new path
+    /// answers 429. Default 100.
+    /// </summary>
+    public int MaxAutoCreatedPointsPerClient { get; set; } = 100;
+
     /// <summary>Most tracks one point accepts, over all its encoder connections. Default 32.</summary>
     public int MaxTracksPerPoint { get; set; } = 32;
 
@@ -44,6 +50,11 @@ public sealed class PublishingPointOptions
         if (MaxTracksPerPoint is < 1 or > 1024)
         {
             yield return "Cluster:PublishingPoints:MaxTracksPerPoint must be between 1 and 1024.";
+        }
+
+        if (MaxAutoCreatedPointsPerClient < 0)
+        {
+            yield return "Cluster:PublishingPoints:MaxAutoCreatedPointsPerClient must not be negative.";
         }
 
         if (MaxLivePointsPerNode < 1)

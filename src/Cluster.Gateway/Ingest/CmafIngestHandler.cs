@@ -24,9 +24,9 @@ namespace Cluster.Gateway.Ingest;
 internal sealed partial class CmafIngestHandler(
     IGrainFactory grains,
     IngestSlots slots,
+    AutoCreateQuota quota,
     CmafIngestRegistry registry,
     IOptions<GatewayOptions> gatewayOptions,
-    IOptions<PublishingPointOptions> pointOptions,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<CmafIngestHandler> logger)
@@ -109,7 +109,7 @@ internal sealed partial class CmafIngestHandler(
         var track = header.Track with { Bitrate = bitrate };
         var connectionId = "cmaf:" + trackKey;
         var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
-        var admission = await point.OpenIngestAsync(new IngestOpening(connectionId, trackKey, url.EventId, remote, [track]), pointOptions.Value.AutoCreate);
+        var admission = quota.Explain(await point.OpenIngestAsync(new IngestOpening(connectionId, trackKey, url.EventId, remote, [track]), quota.MayCreate(remote)), remote);
         if (!admission.Accepted)
         {
             registry.ReleaseBitrate(url.PointPath, trackKey);

@@ -18,8 +18,8 @@ namespace Cluster.Gateway.Ingest;
 internal sealed partial class SmoothIngestHandler(
     IGrainFactory grains,
     IngestSlots slots,
+    AutoCreateQuota quota,
     IOptions<GatewayOptions> gatewayOptions,
-    IOptions<PublishingPointOptions> pointOptions,
     IOptions<TierOptions> tiers,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
@@ -29,12 +29,12 @@ internal sealed partial class SmoothIngestHandler(
     {
         var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
         var remote = context.Connection.RemoteIpAddress?.ToString();
-        var autoCreate = pointOptions.Value.AutoCreate;
+        var autoCreate = quota.MayCreate(remote);
 
         if (context.Request.ContentLength == 0)
         {
             // Encoders probe the URL with an empty POST before streaming; answer whether a push would be admitted.
-            var probe = await point.ProbeIngestAsync(url.EventId, autoCreate);
+            var probe = quota.Explain(await point.ProbeIngestAsync(url.EventId, autoCreate), remote);
             await IngestHttp.Respond(context, probe.Accepted ? StatusCodes.Status200OK : probe.StatusCode, probe.Reason);
             return;
         }
@@ -91,7 +91,7 @@ internal sealed partial class SmoothIngestHandler(
             // Only a push the session header is accepted from brings the session's clock with it.
             Anchor = upstream is not null && SessionAnchor.TryParse(context.Request.Headers[TierHeaders.Anchor], out var anchor) ? anchor : null,
         };
-        var admission = await point.OpenIngestAsync(opening, autoCreate);
+        var admission = quota.Explain(await point.OpenIngestAsync(opening, autoCreate), remote);
         if (!admission.Accepted)
         {
             await IngestHttp.Respond(context, admission.StatusCode, admission.Reason);

@@ -185,7 +185,8 @@ internal sealed partial class PublishingPointGrain(
             return refusal;
         }
 
-        if (!_exists)
+        var created = !_exists;
+        if (created)
         {
             _exists = true;
             LogCreated(PrimaryKey);
@@ -245,7 +246,7 @@ internal sealed partial class PublishingPointGrain(
 
         LogIngestOpened(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, opening.StreamId, opening.Tracks.Length, _epoch);
         Publish();
-        return new IngestAdmission(true, 200, null, _epoch, _connections[opening.ConnectionId]) { Anchor = _anchor };
+        return new IngestAdmission(true, 200, null, _epoch, _connections[opening.ConnectionId]) { Anchor = _anchor, Created = created };
     }
 
     public async Task CloseIngestAsync(string connectionId, IngestEnd end)

@@ -236,11 +236,11 @@ public sealed class ArchiveRecorderTests : IDisposable
     public async Task TryLoadAsync_AfterRestart_FindsSessionsInTheDefaultAndInARememberedFolder()
     {
         var capture = await ArchiveCapture.GetAsync();
-        using var elsewhere = new TemporaryFolder("archive-elsewhere-");
+        var elsewhere = Path.Combine(_data.Path, "events", "elsewhere");
         await using (var host = new ArchiveTestHost(_data.Path))
         {
             await RecordWholeSessionAsync(host, new ArchiveSettings(), capture);
-            await RecordWholeSessionAsync(host, new ArchiveSettings { Folder = elsewhere.Path }, capture, point: "live/event2");
+            await RecordWholeSessionAsync(host, new ArchiveSettings { Folder = "events/elsewhere" }, capture, point: "live/event2");
         }
 
         await using var restarted = new ArchiveTestHost(_data.Path);
@@ -248,7 +248,7 @@ public sealed class ArchiveRecorderTests : IDisposable
         (await restarted.Library.ListAsync(CancellationToken.None)).ShouldBe([PlaybackPath, "archive/live/event2/" + SessionName]);
         ShouldHoldCapture((await restarted.Library.TryLoadAsync(PlaybackPath, CancellationToken.None)).ShouldNotBeNull(), capture);
         ShouldHoldCapture((await restarted.Library.TryLoadAsync("archive/live/event2/" + SessionName, CancellationToken.None)).ShouldNotBeNull(), capture);
-        Directory.Exists(Path.Combine(elsewhere.Path, "live", "event2", SessionName)).ShouldBeTrue();
+        Directory.Exists(Path.Combine(elsewhere, "live", "event2", SessionName)).ShouldBeTrue();
     }
 
     [Fact]

@@ -44,6 +44,28 @@ public sealed class QuotaTests
     }
 
     [Fact]
+    public async Task Push_BeyondAutoCreatedPointsPerClient_NewPathAnswers429AndExistingPointsStillTakePushes()
+    {
+        await using var silo = await InProcessSilo.StartAsync("--Cluster:PublishingPoints:MaxAutoCreatedPointsPerClient=2", "--Cluster:PublishingPoints:Defaults:RestartOnEncoderReconnect=true");
+        foreach (var path in new[] { "live/c1", "live/c2" })
+        {
+            using var created = await silo.Http.PostAsync(path + ".isml/Streams(s1)", new ByteArrayContent(Capture));
+            created.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var third = await silo.Http.PostAsync("live/c3.isml/Streams(s1)", new ByteArrayContent(Capture));
+        using var probe = await silo.Http.PostAsync("live/c3.isml/Streams(s1)", new ByteArrayContent([]));
+        using var again = await silo.Http.PostAsync("live/c1.isml/Streams(s1)", new ByteArrayContent(Capture));
+
+        third.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        (await third.Content.ReadAsStringAsync()).ShouldContain("MaxAutoCreatedPointsPerClient");
+        probe.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK, "an existing point is not counted again");
+        using var status = await silo.Http.GetAsync("admin/publishing-points/live/c3");
+        status.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Probes_OverTheRateLimit_Answer429WithRetryAfterButPushesGoOn()
     {
         await using var silo = await InProcessSilo.StartAsync("--Cluster:Security:RateLimits:IngestProbesPerMinute=3");
