@@ -15,13 +15,13 @@ namespace Cluster.Gateway;
 /// <summary>Maps the gateway's HTTP surface: ingest, playback and the admin API.</summary>
 public static class GatewayEndpoints
 {
-    /// <summary>Adds the gateway's endpoints and the CORS policy players on other origins need.</summary>
+    /// <summary>
+    /// Adds the gateway's endpoints and the CORS policy players on other origins need; the host adds
+    /// <see cref="SecurityServiceCollectionExtensions.UseClusterSecurity"/> (every node has admin endpoints).
+    /// </summary>
     public static WebApplication MapClusterGateway(this WebApplication app)
     {
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
-        app.UseRateLimiter();
-        app.UseAuthentication();
-        app.UseAuthorization();
         AdminEndpoints.Map(app);
         SiloEndpoints.Map(app);
 

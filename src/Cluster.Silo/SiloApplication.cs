@@ -1,4 +1,5 @@
 using Cluster.Gateway;
+using Cluster.Gateway.Security;
 using Cluster.Grains;
 using Cluster.Grains.Clustering;
 
@@ -65,6 +66,7 @@ public static class SiloApplication
         }
 
         builder.Services.AddClusterGrains(configuration);
+        builder.Services.AddClusterSecurity(configuration);
         if (gatewayEnabled)
         {
             builder.Services.AddClusterGateway(configuration);
@@ -76,13 +78,16 @@ public static class SiloApplication
         app.MapClusterHealth();
         if (siloEnabled)
         {
-            app.MapLocalSilo();
+            app.MapLocalSilo().RequireAuthorization(AdminPolicies.Read);
         }
 
         if (gatewayEnabled)
         {
             app.MapClusterGateway();
         }
+
+        // After the gateway's CORS middleware (refusals carry CORS headers too), before every endpoint.
+        app.UseClusterSecurity();
 
         return app;
     }

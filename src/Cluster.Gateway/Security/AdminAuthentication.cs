@@ -23,8 +23,8 @@ internal static class AdminAuthentication
 {
     public const string Scheme = "Cluster.Admin";
     public const string ApiKeyScheme = "ApiKey";
-    public const string ReadPolicy = "Cluster.Admin.Read";
-    public const string WritePolicy = "Cluster.Admin.Write";
+    public const string ReadPolicy = AdminPolicies.Read;
+    public const string WritePolicy = AdminPolicies.Write;
     public const string ApiKeyHeader = "X-Api-Key";
 
     /// <summary>The claim type our role values are put in, whatever the token called it.</summary>
@@ -162,6 +162,16 @@ internal static class AdminAuthentication
     }
 
     public static string RoleName(AdminRole role) => role == AdminRole.Operator ? "operator" : "reader";
+}
+
+/// <summary>The admin API's authorization policies, for endpoints mapped outside the gateway (<c>RequireAuthorization(AdminPolicies.Read)</c>).</summary>
+public static class AdminPolicies
+{
+    /// <summary>Reads: the reader or operator role.</summary>
+    public const string Read = "Cluster.Admin.Read";
+
+    /// <summary>Changes: the operator role.</summary>
+    public const string Write = "Cluster.Admin.Write";
 }
 
 /// <summary>Needs a role (an operator may do what a reader may); the mode may open or close the API for everyone.</summary>

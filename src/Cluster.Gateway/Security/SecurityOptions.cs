@@ -300,8 +300,11 @@ public sealed class OnPlayOptions
 /// <summary>Requests per client address and minute (ASP.NET Core rate limiting); past them 429 with Retry-After.</summary>
 public sealed class RateLimitOptions
 {
-    /// <summary>Admin API requests per client address per minute. Default 600; zero turns the limit off.</summary>
-    public int AdminRequestsPerMinute { get; set; } = 600;
+    /// <summary>
+    /// Admin API requests per client address per minute. Default 6,000 (a dashboard polling a hundred points every
+    /// second stays under it; guessing a 16-character key at that rate is hopeless); zero turns the limit off.
+    /// </summary>
+    public int AdminRequestsPerMinute { get; set; } = 6000;
 
     /// <summary>Ingest probes (the empty POST an encoder sends before pushing) per client address per minute. Default 120; zero turns the limit off.</summary>
     public int IngestProbesPerMinute { get; set; } = 120;

@@ -11,10 +11,19 @@ using Microsoft.Extensions.Options;
 namespace Cluster.Gateway.Security;
 
 /// <summary>Registers admin, publish and playback authorization and the per-client rate limits (<see cref="SecurityOptions"/>).</summary>
-internal static class SecurityServiceCollectionExtensions
+public static class SecurityServiceCollectionExtensions
 {
+    /// <summary>
+    /// Adds the security services (every node: a silo without the gateway still serves <c>/admin/silo</c>); calling it
+    /// again does nothing.
+    /// </summary>
     public static IServiceCollection AddClusterSecurity(this IServiceCollection services, IConfiguration configuration)
     {
+        if (services.Any(d => d.ServiceType == typeof(AdminAccess)))
+        {
+            return services;
+        }
+
         var section = configuration.GetSection(SecurityOptions.SectionName);
         services.AddOptions<SecurityOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
@@ -30,6 +39,10 @@ internal static class SecurityServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>Rate limits, authentication and authorization, before any endpoint runs.</summary>
+    public static IApplicationBuilder UseClusterSecurity(this IApplicationBuilder app) =>
+        app.UseRateLimiter().UseAuthentication().UseAuthorization();
 
     /// <summary>Admin requests and ingest probes, each per client address; everything else (playback, pushes) is not limited here.</summary>
     private static RateLimitPartition<string> PartitionOf(HttpContext context)

@@ -86,6 +86,10 @@ public sealed class AdminSecurityTests
         silos.StatusCode.ShouldBe(HttpStatusCode.OK);
         using var anonymousSilos = await SendAsync(silo, HttpMethod.Get, "admin/silos", null, null);
         anonymousSilos.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        using var anonymousSilo = await SendAsync(silo, HttpMethod.Get, "admin/silo", null, null);
+        anonymousSilo.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        using var anonymousToken = await SendAsync(silo, HttpMethod.Post, "admin/playback-tokens", null, """{"pathPrefix":""}""");
+        anonymousToken.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -145,6 +149,18 @@ public sealed class AdminSecurityTests
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         using var probe = await silo.Http.PostAsync("live/open.isml/Streams(v)", new ByteArrayContent([]));
         probe.StatusCode.ShouldBe(HttpStatusCode.OK, "ingest and playback are not the admin API");
+    }
+
+    [Fact]
+    public async Task SiloWithoutGateway_LocalSiloListing_NeedsCredentials()
+    {
+        await using var silo = await InProcessSilo.StartAsync([.. ApiKeys, "--Cluster:Gateway:Enabled=false"]);
+
+        using var anonymous = await SendAsync(silo, HttpMethod.Get, "admin/silo", null, null);
+        using var reader = await SendAsync(silo, HttpMethod.Get, "admin/silo", ("X-Api-Key", ReaderKey), null);
+
+        anonymous.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        reader.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
