@@ -79,7 +79,8 @@ public static class GatewayEndpoints
 
         var playback = context.RequestServices.GetRequiredService<PlaybackHandler>();
         string? token = null;
-        if (url.Kind is MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist or MediaUrlKind.Init or MediaUrlKind.Fragment)
+        if (url.Kind is MediaUrlKind.Manifest or MediaUrlKind.MediaPlaylist or MediaUrlKind.Init or MediaUrlKind.Fragment
+            || (url.Kind == MediaUrlKind.Ingest && HttpMethods.IsGet(context.Request.Method)))
         {
             var (allowed, given) = await context.RequestServices.GetRequiredService<PlaybackAuthorization>().AuthorizeAsync(context, url);
             if (!allowed)

@@ -13,7 +13,7 @@ internal sealed class AutoCreateQuota(IOptions<PublishingPointOptions> options, 
 {
     private static readonly TimeSpan Period = TimeSpan.FromHours(1);
 
-    /// <summary>Client addresses remembered at most; past it, addresses with nothing in the last hour are dropped.</summary>
+    /// <summary>Client addresses remembered at most; past it, addresses with nothing in the last hour are dropped (all, if none had).</summary>
     private const int MaxClients = 100_000;
 
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _created = new(StringComparer.Ordinal);
@@ -47,6 +47,12 @@ internal sealed class AutoCreateQuota(IOptions<PublishingPointOptions> options, 
                 {
                     _created.TryRemove(key, out _);
                 }
+            }
+
+            if (_created.Count >= MaxClients)
+            {
+                // Every address created a point within the hour: start counting again rather than scan on every push.
+                _created.Clear();
             }
         }
 

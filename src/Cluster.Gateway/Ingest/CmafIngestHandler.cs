@@ -1,6 +1,7 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Cluster.Media;
 using Cluster.Media.CmafIngest;
 using Microsoft.AspNetCore.Http;
@@ -34,7 +35,7 @@ internal sealed partial class CmafIngestHandler(
     /// <summary>Handles a request whose body starts like a CMAF header (ftyp or moov) or a CMAF segment.</summary>
     public async Task HandleAsync(HttpContext context, MediaUrl url, bool isHeader)
     {
-        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var remote = ClientAddress.Of(context);
         if (!slots.TryEnter())
         {
             LogTooManyConnections(url.PointPath, remote, gatewayOptions.Value.MaxConcurrentIngestConnections);

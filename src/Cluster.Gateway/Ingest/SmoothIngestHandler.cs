@@ -2,6 +2,7 @@ using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Cluster.Media;
 using Cluster.Media.Smooth;
 using Microsoft.AspNetCore.Http;
@@ -28,7 +29,7 @@ internal sealed partial class SmoothIngestHandler(
     public async Task HandleAsync(HttpContext context, MediaUrl url)
     {
         var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
-        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var remote = ClientAddress.Of(context);
         var autoCreate = quota.MayCreate(remote);
 
         if (context.Request.ContentLength == 0)
@@ -177,7 +178,7 @@ internal sealed partial class SmoothIngestHandler(
         if (tiers.Value.SharedKey is { } key
             && ServerAuthentication.Verify(key, context.Request.Headers.Authorization, context.Request.Method, context.Request.Path, timeProvider.GetUtcNow()) is { } denied)
         {
-            LogUnsignedSession(url.PointPath, context.Connection.RemoteIpAddress?.ToString(), denied);
+            LogUnsignedSession(url.PointPath, ClientAddress.Of(context), denied);
             return null;
         }
 

@@ -52,8 +52,8 @@ internal sealed partial class PlaybackHandler
     }
 
     /// <summary>
-    /// Serves a manifest or media playlist; with a playback <paramref name="token"/> every URL in it carries the token
-    /// (its own ETag, and private caching: a shared cache must not hand one viewer's token to another).
+    /// Serves a manifest or media playlist; with a playback <paramref name="token"/> every URL in it carries the token,
+    /// and the document has its own ETag (protected responses are also marked private, see PlaybackAuthorization).
     /// </summary>
     public async Task ServeManifestAsync(HttpContext context, MediaUrl url, string? token = null)
     {

@@ -104,14 +104,14 @@ internal static class AdminAuthentication
         _ => "it is not a valid token.",
     };
 
-    /// <summary>Whether an API key matches, in constant time over the key's bytes.</summary>
+    /// <summary>The key <paramref name="given"/> matches, compared as SHA-256 digests in constant time (so neither a key's bytes nor its length show in the timing).</summary>
     internal static AdminApiKey? Match(IReadOnlyList<AdminApiKey> keys, string given)
     {
-        var givenBytes = Encoding.UTF8.GetBytes(given);
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(given));
         AdminApiKey? found = null;
         foreach (var key in keys)
         {
-            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key.Key ?? ""), givenBytes))
+            if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key ?? "")), digest))
             {
                 found = key;
             }
@@ -179,10 +179,27 @@ internal sealed record AdminRequirement(AdminRole Role) : IAuthorizationRequirem
 
 internal sealed class AdminRequirementHandler(AdminAccess access) : AuthorizationHandler<AdminRequirement>
 {
+    /// <summary>
+    /// The open (loopback, no credentials) API answers only requests a local tool makes: a web page the developer
+    /// visits may send a request to 127.0.0.1 (no preflight for a bodiless POST), or rebind its own host name to it;
+    /// its Origin or Host header gives it away.
+    /// </summary>
+    internal static string? ForeignSite(HttpContext context)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        return !AdminAccess.IsLoopback("http://" + context.Request.Host.Value) ? $"The open admin API answers only requests addressed to a loopback host, not '{context.Request.Host.Value}'."
+            : origin.Length > 0 && origin != "null" && !AdminAccess.IsLoopback(origin) ? $"The open admin API does not answer requests from web pages of other sites ({origin})."
+            : origin == "null" ? "The open admin API does not answer requests from sandboxed or file pages."
+            : null;
+    }
+
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AdminRequirement requirement)
     {
         switch (access.Mode)
         {
+            case AdminMode.Open when context.Resource is HttpContext http && ForeignSite(http) is { } foreign:
+                context.Fail(new AuthorizationFailureReason(this, foreign));
+                break;
             case AdminMode.Open:
                 context.Succeed(requirement);
                 break;
@@ -214,19 +231,20 @@ internal sealed partial class AdminRefusals(AdminAccess access, ILogger<AdminRef
     {
         // The policy evaluator drops the failure's reasons when it challenges, so the disabled API is told apart here.
         var reason = access.Mode == AdminMode.Disabled ? Disabled(access.Listeners)
+            : access.Mode == AdminMode.Open ? AdminRequirementHandler.ForeignSite(context) ?? "Forbidden."
             : authorizeResult.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message;
-        if (authorizeResult.Forbidden || (authorizeResult.Challenged && access.Mode == AdminMode.Disabled))
+        if (authorizeResult.Forbidden || (authorizeResult.Challenged && access.Mode is AdminMode.Disabled or AdminMode.Open))
         {
             // Authenticated without the role, or refused whoever asks (API disabled): 403.
             reason ??= "Forbidden.";
-            LogRefused(context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString(), StatusCodes.Status403Forbidden, reason);
+            LogRefused(context.Request.Method, context.Request.Path, ClientAddress.Of(context), StatusCodes.Status403Forbidden, reason);
             await WriteAsync(context, StatusCodes.Status403Forbidden, reason, null);
             return;
         }
 
         if (authorizeResult.Challenged)
         {
-            LogRefused(context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString(), StatusCodes.Status401Unauthorized, "no valid credentials");
+            LogRefused(context.Request.Method, context.Request.Path, ClientAddress.Of(context), StatusCodes.Status401Unauthorized, "no valid credentials");
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);

@@ -1,13 +1,17 @@
 namespace Cluster.Gateway.Security;
 
 /// <summary>Point path prefixes that match whole segments: <c>live</c> and <c>live/</c> cover <c>live/a</c>, not <c>lively</c>; empty covers every path.</summary>
+/// <remarks>
+/// What a rule protects matches regardless of case (protecting <c>secure</c> also protects <c>Secure/x</c>); what a
+/// token grants matches exactly (<see cref="StringComparison.Ordinal"/>), since point paths are case-sensitive keys.
+/// </remarks>
 internal static class PathPrefix
 {
-    public static bool Covers(string prefix, string pointPath)
+    public static bool Covers(string prefix, string pointPath, StringComparison comparison = StringComparison.OrdinalIgnoreCase)
     {
         var trimmed = prefix.Trim('/');
         return trimmed.Length == 0
-            || (pointPath.StartsWith(trimmed, StringComparison.OrdinalIgnoreCase)
+            || (pointPath.StartsWith(trimmed, comparison)
                 && (pointPath.Length == trimmed.Length || pointPath[trimmed.Length] == '/'));
     }
 

@@ -57,7 +57,7 @@ public static class PlaybackToken
         }
 
         return expiry < now.ToUnixTimeSeconds() ? "The playback token has expired."
-            : !PathPrefix.Covers(prefix, pointPath) ? "The playback token is for another path."
+            : !PathPrefix.Covers(prefix, pointPath, StringComparison.Ordinal) ? "The playback token is for another path."
             : address.Length > 0 && address != clientAddress ? "The playback token is for another client address."
             : null;
     }

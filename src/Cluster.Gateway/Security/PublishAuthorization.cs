@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.RateLimiting;
 using Cluster.Contracts.Tiers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,17 @@ internal sealed partial class PublishAuthorization(
     TimeProvider time,
     ILogger<PublishAuthorization> logger)
 {
+    /// <summary>Refused attempts per client address and minute before it is not even checked any more (429): guessing passwords is slow.</summary>
+    internal const int MaxFailuresPerMinute = 10;
+
+    private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(
+        address => RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = MaxFailuresPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+
     /// <summary>True when the push may go on; otherwise false, the refusal already answered and logged.</summary>
     public async Task<bool> AuthorizeAsync(HttpContext context, string pointPath)
     {
@@ -27,14 +39,27 @@ internal sealed partial class PublishAuthorization(
             return true;
         }
 
+        var address = ClientAddress.Of(context) ?? "";
         var authorization = context.Request.Headers.Authorization.ToString();
-        var (status, reason) = Check(rule, authorization, context.Request.Method, context.Request.Path);
+        var (status, reason) = _failures.GetStatistics(address)?.CurrentAvailablePermits == 0
+            ? (StatusCodes.Status429TooManyRequests, $"More than {MaxFailuresPerMinute} refused pushes from this address in a minute; retry later.")
+            : Check(rule, authorization, context.Request.Method, context.Request.Path);
         if (status == 0)
         {
             return true;
         }
 
-        LogRefused(pointPath, context.Connection.RemoteIpAddress?.ToString(), status, reason);
+        if (status != StatusCodes.Status429TooManyRequests && authorization.Length > 0)
+        {
+            // Only wrong credentials count: ffmpeg's first request carries none, by design.
+            using var lease = _failures.AttemptAcquire(address);
+        }
+        else if (status == StatusCodes.Status429TooManyRequests)
+        {
+            context.Response.Headers.RetryAfter = "60";
+        }
+
+        LogRefused(pointPath, address, status, reason);
         if (status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"Cluster publish\", charset=\"UTF-8\"";
@@ -79,14 +104,14 @@ internal sealed partial class PublishAuthorization(
         return Matches(rule, user, password) ? (0, "") : (StatusCodes.Status403Forbidden, "The user name or password is wrong.");
     }
 
-    /// <summary>Compares every user in constant time, so the answer's timing does not tell which part was wrong.</summary>
+    /// <summary>Compares SHA-256 digests of every user's credentials in constant time, so the timing tells neither which part was wrong nor a length.</summary>
     private static bool Matches(PublishRule rule, string user, string password)
     {
-        var given = Encoding.UTF8.GetBytes(user + ":" + password);
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(user + ":" + password));
         var found = false;
         foreach (var candidate in rule.Users)
         {
-            found |= CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate.User + ":" + candidate.Password), given);
+            found |= CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.User + ":" + candidate.Password)), given);
         }
 
         return found;

@@ -57,7 +57,7 @@ public static class SecurityServiceCollectionExtensions
             return RateLimitPartition.GetNoLimiter("");
         }
 
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var client = ClientAddress.Of(context) ?? "unknown";
         return RateLimitPartition.GetFixedWindowLimiter($"{kind} {client}", _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permits,
@@ -75,7 +75,7 @@ public static class SecurityServiceCollectionExtensions
         response.ContentType = "text/plain; charset=utf-8";
         rejected.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>()
             .CreateLogger(typeof(SecurityServiceCollectionExtensions))
-            .RateLimited(rejected.HttpContext.Request.Method, rejected.HttpContext.Request.Path, rejected.HttpContext.Connection.RemoteIpAddress?.ToString());
+            .RateLimited(rejected.HttpContext.Request.Method, rejected.HttpContext.Request.Path, ClientAddress.Of(rejected.HttpContext));
         await response.WriteAsync("Too many requests from this address; retry later.\n", ct);
     }
 

@@ -185,20 +185,21 @@ internal sealed partial class PublishingPointGrain(
             return refusal;
         }
 
+        var newTracks = opening.Tracks.Count(t => !_tracks.Exists(known => known.Key == Key(t)));
+        if (!freshSession && _tracks.Count + newTracks > options.Value.MaxTracksPerPoint
+            || freshSession && opening.Tracks.Length > options.Value.MaxTracksPerPoint)
+        {
+            // Before the point is created: a refused push leaves nothing behind.
+            var refused = IngestAdmission.Refuse(400, $"Publishing point '{PrimaryKey}' accepts at most {options.Value.MaxTracksPerPoint} tracks.");
+            LogIngestRefused(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, refused.StatusCode, refused.Reason);
+            return refused;
+        }
+
         var created = !_exists;
         if (created)
         {
             _exists = true;
             LogCreated(PrimaryKey);
-        }
-
-        var newTracks = opening.Tracks.Count(t => !_tracks.Exists(known => known.Key == Key(t)));
-        if (!freshSession && _tracks.Count + newTracks > options.Value.MaxTracksPerPoint
-            || freshSession && opening.Tracks.Length > options.Value.MaxTracksPerPoint)
-        {
-            var refused = IngestAdmission.Refuse(400, $"Publishing point '{PrimaryKey}' accepts at most {options.Value.MaxTracksPerPoint} tracks.");
-            LogIngestRefused(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, refused.StatusCode, refused.Reason);
-            return refused;
         }
 
         if (freshSession)

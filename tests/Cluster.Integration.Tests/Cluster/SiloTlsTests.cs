@@ -60,7 +60,8 @@ public sealed class SiloTlsTests : IDisposable
 
             // TLS 1.3 reports a refused client certificate only on the first read after the handshake.
             var buffer = new byte[1];
-            using var read = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            // Long enough for a loaded machine to have closed a refused connection.
+            using var read = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             try
             {
                 return await tls.ReadAsync(buffer, read.Token) > 0; // closed (0): the silo refused us after the handshake

@@ -174,6 +174,29 @@ public sealed class AdminSecurityTests
         silo.Warnings.WithEvent(2001).Count.ShouldBe(1);
     }
 
+    [Theory]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Origin", "null")]
+    [InlineData("Host", "rebound.evil.example")]
+    public async Task LoopbackBinding_WithoutCredentials_RefusesWebPagesOfOtherSites(string header, string value)
+    {
+        await using var silo = await InProcessSilo.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "admin/publishing-points/live/dev/shutdown");
+        if (header == "Host")
+        {
+            request.Headers.Host = value;
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation(header, value);
+        }
+
+        using var response = await silo.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("open admin API");
+    }
+
     [Fact]
     public void Start_ShortApiKey_RefusesToStart()
     {

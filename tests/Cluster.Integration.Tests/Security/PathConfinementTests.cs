@@ -67,8 +67,11 @@ public sealed class PathConfinementTests
 
         using var response = await AdminSecurityTests.SendAsync(silo, HttpMethod.Put, path, null, "{}");
 
+        // System.Uri may resolve some of these before sending (then the route or the path rules refuse what is left).
         ((int)response.StatusCode).ShouldBeInRange(400, 499);
-        Directory.Exists(Path.Combine(Path.GetTempPath(), "x")).ShouldBeFalse();
+        using var created = await silo.Http.GetAsync("admin/publishing-points/x");
+        created.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        Directory.EnumerateFileSystemEntries(silo.DataPath, "*", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
     [Fact]

@@ -64,6 +64,33 @@ public sealed class PlaybackSecurityTests
     }
 
     [Fact]
+    public async Task ProtectedPoint_ServerPullWithoutSharedKey_Answers403_AndFragmentsArePrivate()
+    {
+        await using var silo = await InProcessSilo.StartAsync(Protection);
+        await PushAsync(silo, "secure/pull");
+        var token = PlaybackToken.Create("k1", FirstSecret, "secure", DateTimeOffset.UtcNow.AddMinutes(10));
+
+        (await StatusAsync(silo, "secure/pull.isml/Streams(video-600k)")).ShouldBe(HttpStatusCode.Forbidden);
+        using var manifest = await silo.Http.GetAsync($"secure/pull.isml/manifest(format=mpd-time-cmaf)?token={token}");
+        manifest.Headers.CacheControl!.Private.ShouldBeTrue();
+        manifest.Headers.CacheControl.Public.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task ArchiveOfAProtectedPoint_NeedsATokenForThePoint()
+    {
+        await using var silo = await InProcessSilo.StartAsync([.. Protection, "--Cluster:PublishingPoints:Defaults:Archive:Enabled=true"]);
+        await PushAsync(silo, "secure/rec");
+        var sessions = await silo.Http.GetStringAsync("admin/publishing-points/secure/rec");
+        var session = System.Text.Json.JsonDocument.Parse(sessions).RootElement;
+        var archive = await ArchivePathAsync(silo, "secure/rec");
+        var token = PlaybackToken.Create("k1", FirstSecret, "secure/rec", DateTimeOffset.UtcNow.AddMinutes(10));
+
+        (await StatusAsync(silo, $"{archive}.isml/Manifest")).ShouldBe(HttpStatusCode.Forbidden, session.ToString());
+        (await StatusAsync(silo, $"{archive}.isml/Manifest?token={token}")).ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task UnprotectedPoint_PlaysWithoutToken()
     {
         await using var silo = await InProcessSilo.StartAsync(Protection);
@@ -140,6 +167,24 @@ public sealed class PlaybackSecurityTests
     {
         await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(silo.Url(point + ".isml/"), realTime: false, seconds: 6));
         (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(90))).ShouldBe(0, ffmpeg.Log);
+    }
+
+    /// <summary>The archived session's playback path, once the recording is listed.</summary>
+    private static async Task<string> ArchivePathAsync(InProcessSilo silo, string point)
+    {
+        var folder = Path.Combine(silo.DataPath, "archive", point.Replace('/', Path.DirectorySeparatorChar));
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (Directory.Exists(folder) && Directory.EnumerateDirectories(folder).FirstOrDefault() is { } session
+                && File.Exists(Path.Combine(session, "archive.json")))
+            {
+                return $"archive/{point}/{Path.GetFileName(session)}";
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No archived session of {point} under {folder}.");
     }
 
     private static async Task<string> MintAsync(InProcessSilo silo, string prefix)

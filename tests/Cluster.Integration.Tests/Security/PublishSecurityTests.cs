@@ -64,6 +64,24 @@ public sealed class PublishSecurityTests
     }
 
     [Fact]
+    public async Task Probe_RepeatedWrongPasswords_Answer429EvenForTheRightOne()
+    {
+        await using var silo = await InProcessSilo.StartAsync(Rules);
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await ProbeAsync(silo, "secure/a.isml/Streams(v)", Basic("encoder1", $"guess-{i:D4}"));
+            wrong.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+
+        using var limited = await ProbeAsync(silo, "secure/a.isml/Streams(v)", Basic("encoder1", "s3cret-pw"));
+        using var open = await ProbeAsync(silo, "open/a.isml/Streams(v)", null);
+
+        limited.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        limited.Headers.RetryAfter.ShouldNotBeNull();
+        open.StatusCode.ShouldBe(HttpStatusCode.OK, "points under no rule are not affected");
+    }
+
+    [Fact]
     public async Task Probe_RightCredentials_OrAPathUnderNoRule_Answers200()
     {
         await using var silo = await InProcessSilo.StartAsync(Rules);

@@ -21,6 +21,7 @@ public sealed class QuotaTests
         refused.Headers.RetryAfter.ShouldNotBeNull();
         (await refused.Content.ReadAsStringAsync()).ShouldContain("MaxLivePointsPerNode");
         (await live.WaitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, live.Log);
+        await WaitUntilStoppedAsync(silo, "live/first");
         (await SmoothManifest.TryGetAsync(silo.Http, "live/first.isml/Manifest")).ShouldNotBeNull().Single("video").Fragments.Count.ShouldBeGreaterThanOrEqualTo(3, "the live point was not affected");
 
         using var admitted = await silo.Http.PostAsync("live/second.isml/Streams(s1)", new ByteArrayContent(Capture));
@@ -100,6 +101,15 @@ public sealed class QuotaTests
 
         three.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
         playback.StatusCode.ShouldBe(HttpStatusCode.NotFound, "playback is not rate limited here");
+    }
+
+    /// <summary>ffmpeg exits without waiting for its answers, so the point may end a moment after it.</summary>
+    private static async Task WaitUntilStoppedAsync(InProcessSilo silo, string point)
+    {
+        for (var attempt = 0; attempt < 600 && (await silo.Http.GetStringAsync("admin/publishing-points/" + point)).Contains("\"state\":\"Started\"", StringComparison.Ordinal); attempt++)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitUntilLiveAsync(InProcessSilo silo, string point, Ffmpeg ffmpeg)
