@@ -8,9 +8,13 @@ namespace Cluster.LoadBench;
 /// <summary>
 /// A silo started as its own process (so its CPU and memory can be read from /proc), on a free loopback port, with a
 /// fresh temporary data folder (<c>Cluster:DataPath</c>) deleted on dispose.
+/// The load generator is one client address creating every point, so the per-client quota is lifted (<see cref="LoadGeneratorLimits"/>).
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
+    /// <summary>Points one client may create by pushing: every benchmark point comes from this one process.</summary>
+    private static readonly string[] LoadGeneratorLimits = ["--Cluster:PublishingPoints:MaxAutoCreatedPointsPerClient=1000000"];
+
     private readonly Process _process;
     private readonly string _dataPath;
 
@@ -46,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         var dataPath = Directory.CreateTempSubdirectory("cluster-loadbench-").FullName;
-        foreach (var argument in (string[])[dll, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--Cluster:DataPath={dataPath}", .. settings])
+        foreach (var argument in (string[])[dll, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--Cluster:DataPath={dataPath}", .. LoadGeneratorLimits, .. settings])
         {
             start.ArgumentList.Add(argument);
         }

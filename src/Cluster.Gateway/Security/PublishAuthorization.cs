@@ -43,6 +43,7 @@ internal sealed partial class PublishAuthorization(
         var authorization = context.Request.Headers.Authorization.ToString();
         var (status, reason) = _failures.GetStatistics(address)?.CurrentAvailablePermits == 0
             ? (StatusCodes.Status429TooManyRequests, $"More than {MaxFailuresPerMinute} refused pushes from this address in a minute; retry later.")
+            : HasAllowedCertificate(rule, context) ? (0, "")
             : Check(rule, authorization, context.Request.Method, context.Request.Path);
         if (status == 0)
         {
@@ -79,6 +80,12 @@ internal sealed partial class PublishAuthorization(
 
         return false;
     }
+
+    /// <summary>Whether the encoder presented a TLS client certificate the rule names (Kestrel asks for one on HTTPS when a rule does).</summary>
+    private static bool HasAllowedCertificate(PublishRule rule, HttpContext context) =>
+        rule.ClientCertificateThumbprints.Count > 0
+        && context.Connection.ClientCertificate is { } certificate
+        && rule.ClientCertificateThumbprints.Contains(certificate.Thumbprint, StringComparer.OrdinalIgnoreCase);
 
     private (int Status, string Reason) Check(PublishRule rule, string authorization, string method, PathString path)
     {

@@ -169,14 +169,25 @@ public sealed class PublishRule
     /// <summary>Point path prefix such as <c>live/</c> (whole segments: <c>live</c> covers <c>live/a</c>, not <c>lively</c>); empty covers every point.</summary>
     public string PathPrefix { get; set; } = "";
 
-    /// <summary>The publishers. At least one.</summary>
+    /// <summary>The publishers with Basic credentials. Default none (then <see cref="ClientCertificateThumbprints"/> must name someone).</summary>
     public List<PublishUser> Users { get; set; } = [];
+
+    /// <summary>
+    /// SHA-1 thumbprints (hex) of TLS client certificates whose encoders may publish without a password (DASH-IF ingest's
+    /// client certificates; over an HTTPS endpoint of this node, which then asks clients for a certificate). Default none.
+    /// </summary>
+    public List<string> ClientCertificateThumbprints { get; set; } = [];
 
     internal IEnumerable<string> Validate()
     {
-        if (Users.Count == 0)
+        if (Users.Count == 0 && ClientCertificateThumbprints.Count == 0)
         {
-            yield return "Users must list at least one user.";
+            yield return "Users or ClientCertificateThumbprints must name at least one publisher.";
+        }
+
+        if (ClientCertificateThumbprints.Any(t => t is null || t.Length != 40 || !t.All(char.IsAsciiHexDigit)))
+        {
+            yield return "ClientCertificateThumbprints must be SHA-1 thumbprints, 40 hex digits each.";
         }
 
         for (var i = 0; i < Users.Count; i++)

@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,7 +33,18 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<PublishAuthorization>();
         services.AddSingleton<PlaybackAuthorization>();
         services.AddHttpClient(PlaybackAuthorization.HookClient);
-        AdminAuthentication.Add(services, section.Get<SecurityOptions>() ?? new());
+        var security = section.Get<SecurityOptions>() ?? new();
+        AdminAuthentication.Add(services, security);
+        if (security.Publish.Rules.Any(rule => rule.ClientCertificateThumbprints.Count > 0))
+        {
+            // HTTPS endpoints ask for (not require) a client certificate; the publish rule checks its thumbprint, so an
+            // encoder's self-signed certificate is not refused by the chain check first. Players need none.
+            services.Configure<KestrelServerOptions>(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = static (_, _, _) => true;
+            }));
+        }
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(PartitionOf);

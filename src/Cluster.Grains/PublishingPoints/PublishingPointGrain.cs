@@ -316,7 +316,7 @@ internal sealed partial class PublishingPointGrain(
 
         if (!_exists && !createIfMissing)
         {
-            return IngestAdmission.Refuse(404, $"There is no publishing point '{PrimaryKey}'; create it through the admin API first (auto-create is off).");
+            return IngestAdmission.Refuse(404, $"There is no publishing point '{PrimaryKey}', and this push may not create it (auto-create is off, or its address has used its quota of created points); create it through the admin API first.");
         }
 
         var newEvent = eventId is not null && !string.Equals(eventId, _settings.EventId, StringComparison.Ordinal);

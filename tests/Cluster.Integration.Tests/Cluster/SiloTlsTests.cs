@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cluster.Integration.Tests.Infrastructure;
 using Cluster.Testing;
@@ -82,14 +81,6 @@ public sealed class SiloTlsTests : IDisposable
     private static string[] Tls((string Path, string Password) certificate, params string[] settings) =>
         [.. settings, $"--Cluster:Silo:Tls:CertificatePath={certificate.Path}", $"--Cluster:Silo:Tls:CertificatePassword={certificate.Password}"];
 
-    private (string Path, string Password) CreateCertificate(string name)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var path = Path.Combine(_certificates.Path, name + ".pfx");
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, "pfx-password"));
-        return (path, "pfx-password");
-    }
+    private (string Path, string Password) CreateCertificate(string name) =>
+        (TestCertificates.Create(_certificates.Path, name).Pfx, TestCertificates.Password);
 }
