@@ -24,23 +24,34 @@ internal enum AdminMode
 /// disabled, and says so in the log: a node bound to a public address with no admin credentials must not let anyone
 /// reconfigure it, and the operator has to learn why the API refuses.
 /// </summary>
-internal sealed partial class AdminAccess(IServer server, IOptions<SecurityOptions> options, ILogger<AdminAccess> logger)
+internal sealed partial class AdminAccess
 {
-    private AdminMode? _mode;
+    private readonly IServer _server;
+    private readonly IOptions<SecurityOptions> _options;
+    private readonly ILogger<AdminAccess> _logger;
+    private readonly Lazy<AdminMode> _mode;
+
+    public AdminAccess(IServer server, IOptions<SecurityOptions> options, ILogger<AdminAccess> logger)
+    {
+        (_server, _options, _logger) = (server, options, logger);
+
+        // Once, even when the first requests arrive together, so the mode is logged once.
+        _mode = new Lazy<AdminMode>(Resolve, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>The mode; resolved on first use (after the server has bound its addresses).</summary>
-    public AdminMode Mode => _mode ??= Resolve();
+    public AdminMode Mode => _mode.Value;
 
     /// <summary>The addresses that disabled the API, for the refusal's reason.</summary>
     public string Listeners { get; private set; } = "";
 
     private AdminMode Resolve()
     {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+        var addresses = _server.Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
         Listeners = string.Join(", ", addresses);
-        if (options.Value.Admin.HasCredentials)
+        if (_options.Value.Admin.HasCredentials)
         {
-            LogAuthenticated(options.Value.Admin.ApiKeys.Count, options.Value.Admin.Jwt is not null);
+            LogAuthenticated(_options.Value.Admin.ApiKeys.Count, _options.Value.Admin.Jwt is not null);
             return AdminMode.Authenticated;
         }
 
