@@ -52,6 +52,21 @@ public sealed class SmoothManifest
         throw new TimeoutException($"{url} was still {(last is null ? "missing" : "live")} after {timeout}.");
     }
 
+    /// <summary>Reads the manifest until it lists a video and an audio stream with at least <paramref name="count"/> video fragments (two minutes at most).</summary>
+    public static async Task<SmoothManifest> WaitForFragmentsAsync(HttpClient http, string url, int count, Func<string> diagnostics)
+    {
+        SmoothManifest? manifest = null;
+        for (var attempt = 0; attempt < 1200 && (manifest is null || manifest.Streams.Count < 2 || manifest.Single("video").Fragments.Count < count); attempt++)
+        {
+            await Task.Delay(100);
+            manifest = await TryGetAsync(http, url);
+        }
+
+        manifest.ShouldNotBeNull(diagnostics());
+        manifest.Single("video").Fragments.Count.ShouldBeGreaterThanOrEqualTo(count, diagnostics());
+        return manifest;
+    }
+
     public Stream Single(string type) => Streams.Single(s => s.Type == type);
 
     public sealed class Stream

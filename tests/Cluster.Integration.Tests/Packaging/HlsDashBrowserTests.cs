@@ -14,7 +14,7 @@ public sealed class HlsDashBrowserTests
     {
         await using var silo = await InProcessSilo.StartAsync();
         await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(silo.Url("live/web.isml/"), realTime: true, seconds: 60, gopFrames: 25));
-        await WaitForFragmentsAsync(silo, "live/web.isml/Manifest", 4, ffmpeg);
+        await SmoothManifest.WaitForFragmentsAsync(silo.Http, "live/web.isml/Manifest", 4, () => ffmpeg.Log);
 
         await using var player = await PlayerPage.OpenAsync(silo.Url("live/web.isml/" + manifest));
         var result = await player.WaitForPlaybackAsync(seconds: 2, TimeSpan.FromSeconds(45));
@@ -27,7 +27,7 @@ public sealed class HlsDashBrowserTests
     {
         await using var silo = await InProcessSilo.StartAsync();
         await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(silo.Url("live/dvr.isml/"), realTime: true, seconds: 90, gopFrames: 25));
-        await WaitForFragmentsAsync(silo, "live/dvr.isml/Manifest", 26, ffmpeg);
+        await SmoothManifest.WaitForFragmentsAsync(silo.Http, "live/dvr.isml/Manifest", 26, () => ffmpeg.Log);
 
         await using var player = await PlayerPage.OpenAsync(silo.Url("live/dvr.isml/manifest(format=m3u8-cmaf)"));
         var live = await player.WaitForPlaybackAsync(seconds: 2, TimeSpan.FromSeconds(45));
@@ -39,18 +39,5 @@ public sealed class HlsDashBrowserTests
         afterSeek.Advanced(2).ShouldBeTrue($"{afterSeek}\n{player.ConsoleLog}");
         afterSeek.Start!.Value.ShouldBeLessThan(live.Time - 15, "playback resumed inside the DVR window, not at the live edge");
         afterSeek.Start.Value.ShouldBe(target, 3);
-    }
-
-    private static async Task WaitForFragmentsAsync(InProcessSilo silo, string manifestUrl, int count, Ffmpeg ffmpeg)
-    {
-        SmoothManifest? manifest = null;
-        for (var attempt = 0; attempt < 1200 && (manifest is null || manifest.Streams.Count < 2 || manifest.Single("video").Fragments.Count < count); attempt++)
-        {
-            await Task.Delay(100);
-            manifest = await SmoothManifest.TryGetAsync(silo.Http, manifestUrl);
-        }
-
-        manifest.ShouldNotBeNull(ffmpeg.Log);
-        manifest.Single("video").Fragments.Count.ShouldBeGreaterThanOrEqualTo(count, ffmpeg.Log);
     }
 }

@@ -127,7 +127,7 @@ public sealed class PlaybackSecurityTests
         await using var silo = await InProcessSilo.StartAsync(Protection);
         await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(silo.Url("secure/live.isml/"), realTime: true, seconds: 60, gopFrames: 25));
         var token = await MintAsync(silo, "secure/live");
-        await WaitForFragmentsAsync(silo, $"secure/live.isml/Manifest?token={token}", 4, ffmpeg);
+        await SmoothManifest.WaitForFragmentsAsync(silo.Http, $"secure/live.isml/Manifest?token={token}", 4, () => ffmpeg.Log);
 
         await using var page = await PlayerPage.OpenAsync(silo.Url($"secure/live.isml/{manifest}?token={token}"), player);
         var result = await page.WaitForPlaybackAsync(seconds: 2, TimeSpan.FromSeconds(45));
@@ -268,17 +268,5 @@ public sealed class PlaybackSecurityTests
                 yield return element.Attribute("Url")!.Value.Replace("{bitrate}", bitrate, StringComparison.Ordinal).Replace("{start time}", time, StringComparison.Ordinal);
             }
         }
-    }
-
-    private static async Task WaitForFragmentsAsync(InProcessSilo silo, string manifestUrl, int count, Ffmpeg ffmpeg)
-    {
-        SmoothManifest? manifest = null;
-        for (var attempt = 0; attempt < 1200 && (manifest is null || manifest.Streams.Count < 2 || manifest.Single("video").Fragments.Count < count); attempt++)
-        {
-            await Task.Delay(100);
-            manifest = await SmoothManifest.TryGetAsync(silo.Http, manifestUrl);
-        }
-
-        manifest.ShouldNotBeNull(ffmpeg.Log);
     }
 }
