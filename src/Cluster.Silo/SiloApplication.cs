@@ -75,6 +75,7 @@ public static class SiloApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseClusterForwardedHeaders();
         app.MapClusterHealth();
         if (siloEnabled)
         {

@@ -21,9 +21,17 @@ public sealed class SecurityOptions
     /// <summary>Per-client request rates.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// Addresses of reverse proxies (or CDN edges) in front of this node whose <c>X-Forwarded-For</c> and
+    /// <c>X-Forwarded-Proto</c> are believed, so tokens bound to a viewer's address, rate limits and quotas see the
+    /// client instead of the proxy. Default none: the headers are ignored (anyone could send them).
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate() =>
         Admin.Validate().Concat(Publish.Validate()).Concat(Playback.Validate()).Concat(RateLimits.Validate())
+            .Concat(KnownProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)).Select(p => $"KnownProxies: '{p}' is not an IP address."))
             .Select(problem => $"{SectionName}:{problem}");
 }
 

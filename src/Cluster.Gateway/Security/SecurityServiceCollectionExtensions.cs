@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -34,6 +35,19 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<PlaybackAuthorization>();
         services.AddHttpClient(PlaybackAuthorization.HookClient);
         var security = section.Get<SecurityOptions>() ?? new();
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in security.KnownProxies)
+            {
+                if (System.Net.IPAddress.TryParse(proxy, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+            }
+        });
         AdminAuthentication.Add(services, security);
         if (security.Publish.Rules.Any(rule => rule.ClientCertificateThumbprints.Count > 0))
         {
@@ -52,6 +66,16 @@ public static class SecurityServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>
+    /// The client's address from <c>X-Forwarded-For</c> when the connection comes from one of
+    /// <see cref="SecurityOptions.KnownProxies"/> (first, before anything reads the address); with none configured the
+    /// headers change nothing.
+    /// </summary>
+    public static IApplicationBuilder UseClusterForwardedHeaders(this IApplicationBuilder app) =>
+
+        // Not even added without known proxies: ASP.NET Core's middleware with empty lists would believe anyone.
+        app.ApplicationServices.GetRequiredService<IOptions<SecurityOptions>>().Value.KnownProxies.Count == 0 ? app : app.UseForwardedHeaders();
 
     /// <summary>Rate limits, authentication and authorization, before any endpoint runs.</summary>
     public static IApplicationBuilder UseClusterSecurity(this IApplicationBuilder app) =>

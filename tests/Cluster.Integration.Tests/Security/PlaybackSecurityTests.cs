@@ -90,6 +90,23 @@ public sealed class PlaybackSecurityTests
         (await StatusAsync(silo, $"{archive}.isml/Manifest?token={token}")).ShouldBe(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData(true, HttpStatusCode.OK)]
+    [InlineData(false, HttpStatusCode.Forbidden)]
+    public async Task AddressBoundToken_BehindAKnownProxy_SeesTheForwardedClient(bool proxyKnown, HttpStatusCode expected)
+    {
+        string[] proxy = proxyKnown ? ["--Cluster:Security:KnownProxies:0=127.0.0.1"] : [];
+        await using var silo = await InProcessSilo.StartAsync([.. Protection, .. proxy]);
+        await PushAsync(silo, "secure/viewer");
+        var token = PlaybackToken.Create("k1", FirstSecret, "secure", DateTimeOffset.UtcNow.AddMinutes(10), "203.0.113.5");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"secure/viewer.isml/Manifest?token={token}");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.5");
+
+        using var response = await silo.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(expected, "X-Forwarded-For counts only from a configured proxy");
+    }
+
     [Fact]
     public async Task UnprotectedPoint_PlaysWithoutToken()
     {
