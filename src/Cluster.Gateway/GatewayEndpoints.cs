@@ -24,6 +24,8 @@ public static class GatewayEndpoints
         app.UseCors(GatewayServiceCollectionExtensions.CorsPolicy);
         AdminEndpoints.Map(app);
         SiloEndpoints.Map(app);
+        Restream.StreamListEndpoint.Map(app);
+        RestreamEndpoints.Map(app);
 
         // DASH clients sync their clock here (the MPD's UTCTiming, urn:mpeg:dash:utc:http-iso:2014).
         app.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), "text/plain"));

@@ -6,6 +6,7 @@ using Cluster.Gateway.Pull;
 using Cluster.Gateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Cluster.Gateway;
@@ -33,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new ImmutableResponseCache(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ResponseCacheSize));
         services.AddSingleton<PlaybackHandler>();
         services.AddSingleton<PullOutputHandler>();
+        services.TryAddSingleton<ServerSignatures>();
         services.AddClusterTiers(configuration);
         services.AddClusterSecurity(configuration);
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy

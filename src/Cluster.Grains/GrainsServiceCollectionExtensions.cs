@@ -1,8 +1,10 @@
 using Cluster.Contracts.PublishingPoints;
+using Cluster.Contracts.Restream;
 using Cluster.Contracts.Tiers;
 using Cluster.Grains.Activations;
 using Cluster.Grains.Archive;
 using Cluster.Grains.PublishingPoints;
+using Cluster.Grains.Restream;
 using Cluster.Grains.Sessions;
 using Cluster.Grains.Tiers;
 using Cluster.Grains.Storage;
@@ -27,6 +29,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddClusterTiers(configuration);
         services.AddSingleton<RunningActivations>();
         services.AddSingleton<NodeUsage>();
+        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection(RestreamOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RestreamOptions>, RestreamOptionsValidator>();
         services.AddSingleton<TierHttp>();
         services.AddSingleton<PullInputFactory>();
         services.AddSingleton<ISessionFollowerFactory, PushOutputFactory>();
@@ -34,9 +38,19 @@ public static class GrainsServiceCollectionExtensions
         if (configuration.GetValue("Cluster:Silo:Enabled", true))
         {
             services.AddHostedService<PullInputKeeper>();
+            services.AddHostedService<RestreamKeeper>();
         }
 
         return services;
+    }
+
+    private sealed class RestreamOptionsValidator(IOptions<TierOptions> tiers) : IValidateOptions<RestreamOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RestreamOptions options)
+        {
+            var problems = options.Validate(tiers.Value.SharedKey).ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 
     private sealed class PublishingPointOptionsValidator : IValidateOptions<PublishingPointOptions>

@@ -28,6 +28,20 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     /// <summary>Operator shutdown: drops the live session and its DVR.</summary>
     Task<PublishingPointStatus> ShutdownAsync();
 
+    /// <summary>
+    /// Deletes the point: stops its pull input, drops its session and DVR and forgets its stored settings (a restreamed
+    /// stream its source no longer lists). A point from the configuration file comes back at the next activation.
+    /// </summary>
+    Task RemoveAsync();
+
+    /// <summary>
+    /// A viewer or a downstream server wants the point: an on-demand pull input (<see cref="PullInputSettings.OnDemand"/>)
+    /// starts if it is not running, and its idle time starts again. Waits up to <paramref name="wait"/> for every track
+    /// to have a fragment; returns whether the point has something to serve. Other points answer at once.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> DemandAsync(TimeSpan wait);
+
     /// <summary>Whether a new encoder would be admitted (answers the zero-length probe POST).</summary>
     Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing);
 

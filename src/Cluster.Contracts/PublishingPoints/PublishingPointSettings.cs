@@ -40,6 +40,14 @@ public sealed record PublishingPointSettings
     [Id(7)]
     public ArchiveSettings? Archive { get; init; }
 
+    /// <summary>
+    /// The restreaming source (<c>Cluster:Restream:Sources:{n}:Name</c>) this point was made for: the restreamer keeps
+    /// its settings and removes it when no source lists the stream any more. Null (default) for a point of this node's own,
+    /// which wins over a source's stream of the same name.
+    /// </summary>
+    [Id(8)]
+    public string? RestreamedFrom { get; init; }
+
     /// <summary>Checks the values; returns a reason fit for a 400 answer, or null.</summary>
     public string? Validate() =>
         DvrWindowLength < TimeSpan.Zero ? "DvrWindowLength must not be negative."
@@ -50,6 +58,7 @@ public sealed record PublishingPointSettings
         : PushOutputs.Select(PublishingPointUrl.Validate).FirstOrDefault(r => r is not null) is { } pushReason ? $"PushOutputs: {pushReason}"
         : PullInput?.Validate() is { } pullReason ? $"PullInput: {pullReason}"
         : Archive?.Validate() is { } archiveReason ? $"Archive: {archiveReason}"
+        : RestreamedFrom is { Length: 0 or > 64 } ? "RestreamedFrom must be 1 to 64 characters when given."
         : null;
 }
 
@@ -80,6 +89,18 @@ public sealed record PullInputSettings
     [Id(4)]
     public PullMode Mode { get; init; } = PullMode.Stream;
 
+    /// <summary>
+    /// Whether the input runs only while viewers ask for the point (Flussonic's <c>ondemand</c>): the first manifest
+    /// request starts it and waits for the first fragments; <see cref="IdleTimeout"/> after the last request the input
+    /// stops and the point drops its DVR. Default false: the input runs from the moment the point exists.
+    /// </summary>
+    [Id(5)]
+    public bool OnDemand { get; init; }
+
+    /// <summary>How long an <see cref="OnDemand"/> input keeps running without a viewer request. Default 30 seconds.</summary>
+    [Id(6)]
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether <paramref name="other"/> holds the same values (records compare arrays by reference).</summary>
     public bool SameAs(PullInputSettings? other) =>
         other is not null && Urls.SequenceEqual(other.Urls) && this with { Urls = [] } == other with { Urls = [] };
@@ -93,6 +114,7 @@ public sealed record PullInputSettings
         : RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(5) ? "RetryDelay must be between 0 and 5 minutes."
         : StallTimeout < TimeSpan.FromMilliseconds(100) || StallTimeout > TimeSpan.FromMinutes(10) ? "StallTimeout must be between 100 ms and 10 minutes."
         : !Enum.IsDefined(Mode) ? "Mode must be Stream or Manifest."
+        : IdleTimeout < TimeSpan.FromSeconds(1) || IdleTimeout > TimeSpan.FromDays(1) ? "IdleTimeout must be between 1 second and 1 day."
         : null;
 }
 

@@ -6,12 +6,20 @@ public sealed class TierOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Cluster:Tiers";
 
+    /// <summary>The configuration key operators set the cluster key with (Flussonic's <c>cluster_key</c>); <see cref="SharedKey"/> is its older name.</summary>
+    public const string ClusterKeyName = "Cluster:ClusterKey";
+
     /// <summary>
-    /// Key shared by the servers of one deployment. When set, a pull (and a push from a push output) must carry an
-    /// HMAC of the request made with it (<see cref="ServerAuthentication"/>); the key itself never travels. Default none:
-    /// any server may pull from points that allow server connections.
+    /// The cluster key, shared by the servers of one deployment: <c>Cluster:ClusterKey</c> (or, as before,
+    /// <c>Cluster:Tiers:SharedKey</c>). When set, a pull, a push from a push output and a restreamer's request for the
+    /// stream list must carry an HMAC of the request made with it (<see cref="ServerAuthentication"/>); the key itself
+    /// never travels. Default none: any server may pull from points that allow server connections, and no restreamer
+    /// gets the stream list.
     /// </summary>
     public string? SharedKey { get; set; }
+
+    /// <summary>Set when <c>Cluster:ClusterKey</c> and <c>Cluster:Tiers:SharedKey</c> are both given and differ.</summary>
+    internal bool KeysDiffer { get; set; }
 
     /// <summary>Most fragments per track a push output sends again (after a reconnect) or catches up; older ones are dropped and counted. Default 64.</summary>
     public int PushBacklog { get; set; } = 64;
@@ -39,7 +47,12 @@ public sealed class TierOptions
     {
         if (SharedKey is { Length: < 16 })
         {
-            yield return "Cluster:Tiers:SharedKey must have at least 16 characters.";
+            yield return "Cluster:ClusterKey (Cluster:Tiers:SharedKey) must have at least 16 characters.";
+        }
+
+        if (KeysDiffer)
+        {
+            yield return "Cluster:ClusterKey and Cluster:Tiers:SharedKey are both set and differ; set only Cluster:ClusterKey.";
         }
 
         if (PushBacklog is < 1 or > 100_000)

@@ -21,7 +21,7 @@ internal sealed partial class SmoothIngestHandler(
     IngestSlots slots,
     AutoCreateQuota quota,
     IOptions<GatewayOptions> gatewayOptions,
-    IOptions<TierOptions> tiers,
+    ServerSignatures signatures,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<SmoothIngestHandler> logger)
@@ -175,8 +175,7 @@ internal sealed partial class SmoothIngestHandler(
             return null;
         }
 
-        if (tiers.Value.SharedKey is { } key
-            && ServerAuthentication.Verify(key, context.Request.Headers.Authorization, context.Request.Method, context.Request.Path, timeProvider.GetUtcNow()) is { } denied)
+        if (signatures.HasKey && signatures.Verify(context.Request) is { } denied)
         {
             LogUnsignedSession(url.PointPath, ClientAddress.Of(context), denied);
             return null;

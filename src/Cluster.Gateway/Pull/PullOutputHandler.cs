@@ -4,11 +4,11 @@ using Cluster.Contracts.Tiers;
 using Cluster.Contracts.Tracks;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
+using Cluster.Gateway.Security;
 using Cluster.Media;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cluster.Gateway.Pull;
 
@@ -19,11 +19,11 @@ namespace Cluster.Gateway.Pull;
 /// resumes each track after the last fragment the downstream holds (exclusive), so a failover leaves no gap and no
 /// duplicate; tracks not named start at the oldest fragment held. A downstream naming (in <c>Cluster-Session</c>) the
 /// finished session it already holds gets 204 instead of the whole recording again. The body ends without an mfra when the session changes
-/// or a track joins, and the downstream reconnects.
+/// or a track joins, and the downstream reconnects. A pull of an on-demand point starts its input and keeps it running.
 /// </summary>
 internal sealed partial class PullOutputHandler(
     IGrainFactory grains,
-    IOptions<TierOptions> tiers,
+    ServerSignatures signatures,
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILogger<PullOutputHandler> logger)
@@ -31,14 +31,16 @@ internal sealed partial class PullOutputHandler(
     /// <summary>How often the track list is checked for a track joining the session.</summary>
     private static readonly TimeSpan TrackCheckInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a pull of an on-demand point waits for its input's first fragments.</summary>
+    private static readonly TimeSpan OnDemandStartWait = TimeSpan.FromSeconds(10);
+
     /// <summary>The stream name that asks for every track of the point.</summary>
     public const string AllTracks = "all";
 
     public async Task HandleAsync(HttpContext context, MediaUrl url)
     {
         var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (tiers.Value.SharedKey is { } key
-            && ServerAuthentication.Verify(key, context.Request.Headers.Authorization, context.Request.Method, context.Request.Path, timeProvider.GetUtcNow()) is { } denied)
+        if (signatures.HasKey && signatures.Verify(context.Request) is { } denied)
         {
             LogRefused(url.PointPath, remote, 401, denied);
             await PlaybackHandler.PlainText(context, StatusCodes.Status401Unauthorized, denied);
@@ -47,6 +49,13 @@ internal sealed partial class PullOutputHandler(
 
         var point = grains.GetGrain<IPublishingPointGrain>(url.PointPath);
         var status = await point.GetStatusAsync();
+        if (status.Settings.PullInput is { OnDemand: true })
+        {
+            // A downstream server is a viewer of an on-demand point: it starts the input and waits for the first fragments.
+            await point.DemandAsync(OnDemandStartWait);
+            status = await point.GetStatusAsync();
+        }
+
         if (Refusal(status) is { } refusal)
         {
             LogRefused(url.PointPath, remote, refusal.Status, refusal.Reason);
@@ -142,6 +151,12 @@ internal sealed partial class PullOutputHandler(
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TrackCheckInterval, timeProvider, stop.Token);
+                if (initial.Settings.PullInput is { OnDemand: true })
+                {
+                    // The open pull keeps an on-demand point's input running.
+                    await point.DemandAsync(TimeSpan.Zero);
+                }
+
                 var now = await point.GetStatusAsync();
                 if (now.SessionEpoch != initial.SessionEpoch || now.Tracks.Length != initial.Tracks.Length)
                 {

@@ -31,7 +31,7 @@ internal sealed partial class PlaybackAuthorization(
     private const int MaxSessions = 100_000;
 
     private readonly ConcurrentDictionary<string, (bool Allowed, DateTimeOffset Until)> _sessions = new(StringComparer.Ordinal);
-    private readonly string _archivePrefix = (configuration["Cluster:Archive:PlaybackPath"] is { Length: > 0 } path ? path : "archive").Trim('/') + "/";
+    private readonly string _archivePrefix = ArchivePlayback.Prefix(configuration);
 
     /// <summary>
     /// Whether the request may be served, and the token to write into the manifest's URLs. A refusal has been answered
@@ -82,7 +82,7 @@ internal sealed partial class PlaybackAuthorization(
     /// <summary>The pull endpoint checks the server's signature itself when a shared key exists; without one, nobody may pull.</summary>
     private (int, string, string?) CheckPull() =>
         tiers.Value.SharedKey is null
-            ? (StatusCodes.Status403Forbidden, "Servers may pull a protected point only with the deployment's shared key (Cluster:Tiers:SharedKey).", null)
+            ? (StatusCodes.Status403Forbidden, "Servers may pull a protected point only with the deployment's cluster key (Cluster:ClusterKey).", null)
             : (0, "", null);
 
     private async Task<(int Status, string Reason, string? Token)> CheckPlayerAsync(HttpContext context, MediaUrl url, string origin)

@@ -16,8 +16,7 @@ namespace Cluster.Gateway.Security;
 /// </summary>
 internal sealed partial class PublishAuthorization(
     IOptions<SecurityOptions> security,
-    IOptions<TierOptions> tiers,
-    TimeProvider time,
+    ServerSignatures signatures,
     ILogger<PublishAuthorization> logger)
 {
     /// <summary>Refused attempts per client address and minute before it is not even checked any more (429): guessing passwords is slow.</summary>
@@ -96,11 +95,7 @@ internal sealed partial class PublishAuthorization(
 
         if (authorization.StartsWith(ServerAuthentication.Scheme + " ", StringComparison.Ordinal))
         {
-            return tiers.Value.SharedKey is not { } key
-                ? (StatusCodes.Status403Forbidden, "This node has no shared key (Cluster:Tiers:SharedKey) to check a server's signature with.")
-                : ServerAuthentication.Verify(key, authorization, method, path, time.GetUtcNow()) is { } denied
-                    ? (StatusCodes.Status403Forbidden, denied)
-                    : (0, "");
+            return signatures.Verify(authorization, method, path) is { } denied ? (StatusCodes.Status403Forbidden, denied) : (0, "");
         }
 
         if (!BasicCredentials.TryParse(authorization, out var user, out var password))

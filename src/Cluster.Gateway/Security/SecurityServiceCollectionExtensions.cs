@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddOptions<SecurityOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<AdminAccess>();
+        services.TryAddSingleton<ServerSignatures>();
         services.AddSingleton<PublishAuthorization>();
         services.AddSingleton<PlaybackAuthorization>();
         services.AddHttpClient(PlaybackAuthorization.HookClient);

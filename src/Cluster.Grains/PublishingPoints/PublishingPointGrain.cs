@@ -34,6 +34,12 @@ internal sealed partial class PublishingPointGrain(
     private readonly List<ISessionFollower> _followers = [];
     private IPullInputGrain? _pullInput;
     private PullInputSettings? _pullInputSettings;
+
+    /// <summary>Whether an on-demand pull input runs (a viewer asked within its idle timeout), and when the last one asked.</summary>
+    private bool _onDemandRunning;
+    private DateTimeOffset _demandedAt;
+    private IGrainTimer? _idleTimer;
+    private TaskCompletionSource _hasTracks = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _sessionId;
 
     /// <summary>The session's wall clock (<see cref="SessionAnchor"/>); whether it came from the tier above, which overrides one decided here.</summary>
@@ -52,6 +58,9 @@ internal sealed partial class PublishingPointGrain(
     private DateTimeOffset? _lastStateChange;
     private readonly ManifestCache _manifestCache = new();
     private volatile PointView _view = PointView.Missing;
+
+    /// <summary>How long the first viewer of an on-demand point waits for its first fragments.</summary>
+    private static readonly TimeSpan OnDemandStartWait = TimeSpan.FromSeconds(10);
 
     private string PrimaryKey => this.GetPrimaryKeyString();
 
@@ -158,20 +167,132 @@ internal sealed partial class PublishingPointGrain(
     {
         if (_exists && _state != PublishingPointState.Shutdown)
         {
-            _epoch++;
-            foreach (var (key, _) in _tracks)
-            {
-                await Track(key).ClearAsync(_epoch);
-            }
-
-            _tracks.Clear();
-            _connections.Clear();
-            _trackEnds.Clear();
-            ChangeState(PublishingPointState.Shutdown);
-            Publish();
+            await DropSessionAsync(PublishingPointState.Shutdown);
         }
 
         return await StatusAsync(_view);
+    }
+
+    public async Task RemoveAsync()
+    {
+        if (!_exists)
+        {
+            return;
+        }
+
+        _onDemandRunning = false;
+        StopIdleTimer();
+        await StopPullInputAsync();
+        _pullInputSettings = null;
+        await DropSessionAsync(PublishingPointState.Idle);
+        await store.DeleteAsync(PrimaryKey);
+        _exists = false;
+        _settings = options.Value.Defaults;
+        Publish();
+        LogRemoved(PrimaryKey);
+        DeactivateOnIdle();
+    }
+
+    public async Task<bool> DemandAsync(TimeSpan wait)
+    {
+        if (_exists && !_isArchive && _settings.PullInput is { OnDemand: true } pull)
+        {
+            _demandedAt = timeProvider.GetUtcNow();
+            if (!_onDemandRunning)
+            {
+                await StartOnDemandAsync(pull);
+            }
+        }
+
+        return await WaitForFragmentsAsync(wait);
+    }
+
+    /// <summary>A viewer asked for an on-demand point whose input is not running: it starts, and the idle check with it.</summary>
+    private async Task StartOnDemandAsync(PullInputSettings pull)
+    {
+        _onDemandRunning = true;
+        LogOnDemand(PrimaryKey, "a viewer asked");
+        await UpdatePullInputAsync();
+        var period = TimeSpan.FromTicks(Math.Clamp(pull.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(5).Ticks));
+        _idleTimer ??= this.RegisterGrainTimer(CheckIdleAsync, period, period);
+    }
+
+    /// <summary>Stops an on-demand input nobody asked for within its idle timeout; the point drops its DVR and waits for the next viewer.</summary>
+    private async Task CheckIdleAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.PullInput is not { OnDemand: true } pull || !_onDemandRunning)
+        {
+            StopIdleTimer();
+            return;
+        }
+
+        if (timeProvider.GetUtcNow() - _demandedAt < pull.IdleTimeout)
+        {
+            return;
+        }
+
+        _onDemandRunning = false;
+        StopIdleTimer();
+        LogOnDemand(PrimaryKey, $"no viewer for {pull.IdleTimeout.TotalSeconds:0.#} s; stopping");
+        await UpdatePullInputAsync();
+        await DropSessionAsync(PublishingPointState.Idle);
+    }
+
+    private void StopIdleTimer()
+    {
+        _idleTimer?.Dispose();
+        _idleTimer = null;
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for the point to have tracks, each with a fragment; whether it has them.</summary>
+    private async Task<bool> WaitForFragmentsAsync(TimeSpan wait)
+    {
+        var deadline = timeProvider.GetUtcNow() + wait;
+        if (_view.TrackKeys.IsEmpty && wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await _hasTracks.Task.WaitAsync(wait, timeProvider);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        foreach (var key in _view.TrackKeys)
+        {
+            var left = deadline - timeProvider.GetUtcNow();
+            var read = await Track(key).ReadFragmentsAfterAsync(long.MinValue, 1, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (read.Fragments.IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return !_view.TrackKeys.IsEmpty;
+    }
+
+    /// <summary>Ends the session and drops its DVR; the point is then in <paramref name="state"/>.</summary>
+    private async Task DropSessionAsync(PublishingPointState state)
+    {
+        _epoch++;
+        foreach (var (key, _) in _tracks)
+        {
+            await Track(key).ClearAsync(_epoch);
+        }
+
+        _tracks.Clear();
+        _connections.Clear();
+        _trackEnds.Clear();
+        if (state == PublishingPointState.Idle)
+        {
+            _sessionId = null;
+            _anchor = null;
+        }
+
+        ChangeState(state);
+        Publish();
     }
 
     public Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing) =>
@@ -290,6 +411,11 @@ internal sealed partial class PublishingPointGrain(
 
     private async Task<ManifestDocument?> GetDocumentAsync(ManifestKey key)
     {
+        if (_settings.PullInput is { OnDemand: true })
+        {
+            await DemandAsync(OnDemandStartWait);
+        }
+
         var view = _view;
         if (!view.Exists || view.State is PublishingPointState.Idle or PublishingPointState.Shutdown || view.TrackKeys.IsEmpty)
         {
@@ -456,18 +582,22 @@ internal sealed partial class PublishingPointGrain(
         }
     }
 
-    /// <summary>Starts, replaces or stops the point's pull input grain when its settings changed.</summary>
+    /// <summary>
+    /// Starts, replaces or stops the point's pull input grain when its settings changed; an on-demand input runs only
+    /// while viewers ask (<see cref="DemandAsync"/>).
+    /// </summary>
     private async Task UpdatePullInputAsync()
     {
-        if (_pullInput is null ? _settings.PullInput is null : _settings.PullInput?.SameAs(_pullInputSettings) == true)
+        var wanted = _settings.PullInput is { } configured && (!configured.OnDemand || _onDemandRunning) ? configured : null;
+        if (_pullInput is null ? wanted is null : wanted?.SameAs(_pullInputSettings) == true)
         {
             return;
         }
 
         var previous = _pullInput;
-        _pullInputSettings = _settings.PullInput;
+        _pullInputSettings = wanted;
         _pullInput = null;
-        if (_settings.PullInput is { } pull)
+        if (wanted is { } pull)
         {
             var resolved = PullInputFactory.Resolve(PrimaryKey, pull);
             PlaceHere();
@@ -521,6 +651,15 @@ internal sealed partial class PublishingPointGrain(
             DelayDeactivation(TimeSpan.MaxValue);
         }
 
+        if (_tracks.Count > 0)
+        {
+            _hasTracks.TrySetResult();
+        }
+        else if (_hasTracks.Task.IsCompleted)
+        {
+            _hasTracks = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
         _view = new PointView(
             _exists,
             _state,
@@ -555,6 +694,12 @@ internal sealed partial class PublishingPointGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: session {Epoch}'s media time 0 is {Anchor} UTC, from {Source}")]
     private partial void LogAnchor(string point, long epoch, string anchor, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: removed (settings forgotten, DVR dropped)")]
+    private partial void LogRemoved(string point);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: on-demand input: {What}")]
+    private partial void LogOnDemand(string point, string what);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing point {Point}: reading its stored settings failed ({Reason}); using the configured ones")]
     private partial void LogStoreFailed(string point, string reason);

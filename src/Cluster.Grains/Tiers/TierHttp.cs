@@ -1,14 +1,16 @@
 using System.Net;
 using Cluster.Contracts.Tiers;
+using Cluster.Contracts.Restream;
 using Microsoft.Extensions.Options;
 
 namespace Cluster.Grains.Tiers;
 
 /// <summary>
 /// The one HTTP client push outputs and pull inputs share: HTTP/1.1 (what Smooth ingest servers speak), no overall
-/// timeout (the requests last as long as the event), a bounded connect time, and the shared-key signature.
+/// timeout (the requests last as long as the event), a bounded connect time, and the cluster-key signature: made with the
+/// key of the restreaming source whose URL the request goes to when that source has its own, else this node's key.
 /// </summary>
-internal sealed class TierHttp(IOptions<TierOptions> options, TimeProvider timeProvider) : IDisposable
+internal sealed class TierHttp(IOptions<TierOptions> options, IOptions<RestreamOptions> restream, TimeProvider timeProvider) : IDisposable
 {
     private readonly HttpClient _client = new(new SocketsHttpHandler
     {
@@ -25,10 +27,10 @@ internal sealed class TierHttp(IOptions<TierOptions> options, TimeProvider timeP
 
     public TierOptions Options => options.Value;
 
-    /// <summary>Sends <paramref name="request"/>, signed when a shared key is set; returns once the response headers are in.</summary>
+    /// <summary>Sends <paramref name="request"/>, signed when a key applies; returns once the response headers are in.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (options.Value.SharedKey is { } key)
+        if (KeyFor(request.RequestUri!) is { } key)
         {
             request.Headers.TryAddWithoutValidation(
                 "Authorization",
@@ -39,4 +41,12 @@ internal sealed class TierHttp(IOptions<TierOptions> options, TimeProvider timeP
     }
 
     public void Dispose() => _client.Dispose();
+
+    private string? KeyFor(Uri uri)
+    {
+        var url = uri.GetLeftPart(UriPartial.Path);
+        var source = restream.Value.Sources.Find(s => s.ClusterKey is not null
+            && s.AllUrls.Any(u => url.StartsWith(u + "/", StringComparison.OrdinalIgnoreCase)));
+        return source?.ClusterKey ?? options.Value.SharedKey;
+    }
 }

@@ -109,6 +109,10 @@ internal sealed class FakePointGrain(FakeOrigin origin) : Grain, IPublishingPoin
 
     public Task<PublishingPointStatus> ShutdownAsync() => throw new NotSupportedException();
 
+    public Task RemoveAsync() => throw new NotSupportedException();
+
+    public Task<bool> DemandAsync(TimeSpan wait) => Task.FromResult(true);
+
     public Task<IngestAdmission> ProbeIngestAsync(string? eventId, bool createIfMissing) => throw new NotSupportedException();
 
     public Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing) => throw new NotSupportedException();

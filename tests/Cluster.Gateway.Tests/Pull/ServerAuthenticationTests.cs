@@ -18,21 +18,30 @@ public sealed class ServerAuthenticationTests
         ServerAuthentication.Sign(Key, "GET", Path, Now).ShouldNotContain(Key);
 
     [Fact]
-    public void Sign_IsHmacSha256OfTimeMethodAndPath()
+    public void Sign_IsHmacSha256OfStampMethodAndPath()
     {
         // The documented message, computed here independently of the implementation.
-        var seconds = Now.ToUnixTimeSeconds();
+        var header = ServerAuthentication.Sign(Key, "GET", Path, Now);
+        var match = System.Text.RegularExpressions.Regex.Match(header, "^Cluster-HMAC (\\d+)\\.([0-9a-f]{16}):([0-9a-f]{64})$");
+        match.Success.ShouldBeTrue(header);
+        match.Groups[1].Value.ShouldBe(Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(Key), System.Text.Encoding.UTF8.GetBytes($"{seconds}\nGET\n{Path}")));
-
-        ServerAuthentication.Sign(Key, "GET", Path, Now).ShouldBe($"Cluster-HMAC {seconds}:{expected}");
+            System.Text.Encoding.UTF8.GetBytes(Key), System.Text.Encoding.UTF8.GetBytes($"{match.Groups[1].Value}.{match.Groups[2].Value}\nGET\n{Path}")));
+        match.Groups[3].Value.ShouldBe(expected);
     }
+
+    [Fact]
+    public void Sign_TwoRequestsInOneSecond_DifferentSignatures() =>
+        ServerAuthentication.Sign(Key, "GET", Path, Now).ShouldNotBe(ServerAuthentication.Sign(Key, "GET", Path, Now));
 
     [Theory]
     [InlineData(null)]
     [InlineData("Bearer x")]
     [InlineData("Cluster-HMAC nonsense")]
     [InlineData("Cluster-HMAC 1700000000:zz")]
+    [InlineData("Cluster-HMAC 1795262400:0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("Cluster-HMAC 1795262400.0123:0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("Cluster-HMAC 1795262400.0123456789abcdef:00")]
     public void Verify_MissingOrMalformed_Refused(string? header) =>
         ServerAuthentication.Verify(Key, header, "GET", Path, Now).ShouldNotBeNull();
 
@@ -45,6 +54,16 @@ public sealed class ServerAuthenticationTests
         ServerAuthentication.Verify(Key, signature, "GET", "/live/other.isml/Streams(all)", Now).ShouldNotBeNull();
         ServerAuthentication.Verify(Key, signature, "POST", Path, Now).ShouldNotBeNull();
         ServerAuthentication.Verify(Key, signature, "GET", Path, Now.AddMinutes(6)).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Verify_ChangedNonce_Refused()
+    {
+        var signature = ServerAuthentication.Sign(Key, "GET", Path, Now);
+        var dot = signature.IndexOf('.', StringComparison.Ordinal);
+        var changed = signature[..(dot + 1)] + (signature[dot + 1] == '0' ? '1' : '0') + signature[(dot + 2)..];
+
+        ServerAuthentication.Verify(Key, changed, "GET", Path, Now).ShouldNotBeNull();
     }
 
     [Theory]
