@@ -3,6 +3,7 @@ using Cluster.Gateway.Ingest;
 using Cluster.Contracts.Tiers;
 using Cluster.Gateway.Playback;
 using Cluster.Gateway.Pull;
+using Cluster.Gateway.Restream;
 using Cluster.Gateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IngestDispatcher>();
         services.AddSingleton<FragmentHeaderCache>();
         services.AddSingleton(sp => new ImmutableResponseCache(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.ResponseCacheSize));
+        services.AddSingleton<SourceFragments>();
+        services.AddSingleton<PointStatuses>();
+        services.AddHttpClient(SourceFragments.Client, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3), UseCookies = false });
         services.AddSingleton<PlaybackHandler>();
         services.AddSingleton<PullOutputHandler>();
         services.TryAddSingleton<ServerSignatures>();

@@ -48,6 +48,14 @@ public sealed record PublishingPointSettings
     [Id(8)]
     public string? RestreamedFrom { get; init; }
 
+    /// <summary>
+    /// Whether players need a playback token (and the on_play hook's consent) for this point, as for points under
+    /// <c>Cluster:Security:Playback:ProtectedPaths</c>; a restreaming source's <c>ProtectPlayback</c> sets it on every
+    /// stream taken from it. Default false: the paths decide.
+    /// </summary>
+    [Id(9)]
+    public bool ProtectPlayback { get; init; }
+
     /// <summary>Checks the values; returns a reason fit for a 400 answer, or null.</summary>
     public string? Validate() =>
         DvrWindowLength < TimeSpan.Zero ? "DvrWindowLength must not be negative."

@@ -79,6 +79,12 @@ public sealed class RestreamSourceOptions
     /// <summary>Live-to-VOD archive of the streams taken (the point setting of that name). Default none.</summary>
     public ArchiveSettings? Archive { get; set; }
 
+    /// <summary>
+    /// Whether the streams taken need playback authorization here (a token, and the on_play hook when one is set; see
+    /// <c>Cluster:Security:Playback</c>), whatever their paths. Default false.
+    /// </summary>
+    public bool ProtectPlayback { get; set; }
+
     /// <summary>How long an on-demand stream keeps being pulled without a viewer request. Default 30 seconds.</summary>
     public TimeSpan OnDemandIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -104,6 +110,7 @@ public sealed class RestreamSourceOptions
         DvrWindowLength = DvrWindowLength ?? sourceWindow,
         Archive = Archive,
         RestreamedFrom = sourceName,
+        ProtectPlayback = ProtectPlayback,
         PullInput = new PullInputSettings
         {
             Urls = [.. pullUrls],

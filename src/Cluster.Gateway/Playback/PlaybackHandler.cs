@@ -1,5 +1,6 @@
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Contracts.Tracks;
+using Cluster.Gateway.Restream;
 using Cluster.Gateway.Routing;
 using Cluster.Gateway.Security;
 using Cluster.Media;
@@ -29,12 +30,15 @@ internal sealed partial class PlaybackHandler
     private readonly IOptions<GatewayOptions> _options;
     private readonly ILogger<PlaybackHandler> _logger;
     private readonly ShortLivedCache<ManifestKey, ManifestDocument?> _manifests;
-    private readonly ShortLivedCache<string, PublishingPointStatus> _sessions;
+    private readonly PointStatuses _sessions;
+    private readonly SourceFragments _sources;
 
     public PlaybackHandler(
         IGrainFactory grains,
         FragmentHeaderCache headers,
         ImmutableResponseCache responses,
+        SourceFragments sources,
+        PointStatuses statuses,
         TimeProvider time,
         IOptions<GatewayOptions> options,
         ILogger<PlaybackHandler> logger)
@@ -42,13 +46,14 @@ internal sealed partial class PlaybackHandler
         _grains = grains;
         _headers = headers;
         _responses = responses;
+        _sources = sources;
+        _sessions = statuses;
         _options = options;
         _logger = logger;
         var lifetime = options.Value.ManifestCacheDuration;
 
         // A missing document is not kept, so a point that starts is seen at once.
         _manifests = new(time, lifetime, LoadManifestAsync, static document => document is not null);
-        _sessions = new(time, lifetime, point => grains.GetGrain<IPublishingPointGrain>(point).GetStatusAsync(), static status => status.Exists);
     }
 
     /// <summary>
@@ -129,6 +134,12 @@ internal sealed partial class PlaybackHandler
         }
 
         var read = await Track(url).ReadFragmentAsync(url.Time, _options.Value.FragmentWaitTimeout, context.RequestAborted);
+        if (read.Fragment is null && await FromSourceAsync(context, url, key) is { } taken)
+        {
+            await ServeCachedAsync(context, taken);
+            return;
+        }
+
         if (read.Fragment is not { } fragment)
         {
             var (status, reason) = read.Status == FragmentReadStatus.Gone
@@ -206,6 +217,23 @@ internal sealed partial class PlaybackHandler
         }
 
         return new ResponseKey(url.PointPath, status.SessionEpoch, url.TrackName, url.Bitrate, url.Time, PackagingOf(url.Format));
+    }
+
+    /// <summary>A fragment a restreamed point does not hold, from its source's DVR (<see cref="SourceFragments"/>), kept like any immutable response.</summary>
+    private async Task<CachedResponse?> FromSourceAsync(HttpContext context, MediaUrl url, ResponseKey? key)
+    {
+        if (await _sessions.GetAsync(url.PointPath) is not { Exists: true } status
+            || await _sources.FetchAsync(status, context.Request.Path, context.RequestAborted) is not { } response)
+        {
+            return null;
+        }
+
+        if (key is { } store)
+        {
+            _responses.Add(store, response);
+        }
+
+        return response;
     }
 
     private static FragmentPackaging PackagingOf(ManifestFormat format) => format switch

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Cluster.Contracts.Tiers;
+using Cluster.Gateway.Playback;
 using Cluster.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,7 @@ internal sealed partial class PlaybackAuthorization(
     IOptions<SecurityOptions> security,
     IOptions<TierOptions> tiers,
     IConfiguration configuration,
+    PointStatuses points,
     IHttpClientFactory clients,
     TimeProvider time,
     ILogger<PlaybackAuthorization> logger)
@@ -41,7 +43,7 @@ internal sealed partial class PlaybackAuthorization(
     public async Task<(bool Allowed, string? Token)> AuthorizeAsync(HttpContext context, MediaUrl url)
     {
         var origin = OriginOf(url.PointPath);
-        if (!IsProtected(url.PointPath) && !IsProtected(origin))
+        if (!IsProtected(url.PointPath) && !IsProtected(origin) && !await ProtectedByItsSettingsAsync(url.PointPath))
         {
             return (true, null);
         }
@@ -65,6 +67,10 @@ internal sealed partial class PlaybackAuthorization(
 
     private bool IsProtected(string pointPath) =>
         security.Value.Playback.ProtectedPaths.Any(prefix => PathPrefix.Covers(prefix, pointPath));
+
+    /// <summary>A point's own <see cref="Cluster.Contracts.PublishingPoints.PublishingPointSettings.ProtectPlayback"/> (a restreamed point's source sets it).</summary>
+    private async Task<bool> ProtectedByItsSettingsAsync(string pointPath) =>
+        (await points.GetAsync(pointPath)).Settings.ProtectPlayback;
 
     /// <summary>The point an archived session was recorded from (<c>{archive}/{point}/{session}</c> -> <c>{point}</c>), or the path itself.</summary>
     private string OriginOf(string pointPath)
