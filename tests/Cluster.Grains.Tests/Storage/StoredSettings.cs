@@ -20,8 +20,12 @@ internal static class StoredSettings
             RetryDelay = TimeSpan.FromMilliseconds(250),
             StallTimeout = TimeSpan.FromSeconds(42),
             Mode = PullMode.Manifest,
+            OnDemand = true,
+            IdleTimeout = TimeSpan.FromSeconds(75),
         },
         AllowServerConnections = false,
+        RestreamedFrom = "source-a",
+        ProtectPlayback = true,
         Archive = new ArchiveSettings
         {
             Enabled = false,
@@ -35,9 +39,9 @@ internal static class StoredSettings
     {
         // A field added to the settings must be added here too, or a store could drop it unnoticed.
         typeof(PublishingPointSettings).GetProperties().Select(p => p.Name).ShouldBe(
-            ["DvrWindowLength", "LookaheadCount", "RestartOnEncoderReconnect", "EventId", "PushOutputs", "PullInput", "AllowServerConnections", "Archive"],
+            ["DvrWindowLength", "LookaheadCount", "RestartOnEncoderReconnect", "EventId", "PushOutputs", "PullInput", "AllowServerConnections", "Archive", "RestreamedFrom", "ProtectPlayback"],
             ignoreOrder: true);
-        typeof(PullInputSettings).GetProperties().Select(p => p.Name).ShouldBe(["Urls", "RetryCount", "RetryDelay", "StallTimeout", "Mode"], ignoreOrder: true);
+        typeof(PullInputSettings).GetProperties().Select(p => p.Name).ShouldBe(["Urls", "RetryCount", "RetryDelay", "StallTimeout", "Mode", "OnDemand", "IdleTimeout"], ignoreOrder: true);
         typeof(ArchiveSettings).GetProperties().Select(p => p.Name).ShouldBe(["Enabled", "Folder", "SegmentLength"], ignoreOrder: true);
 
         actual.ShouldNotBeNull();
@@ -47,6 +51,8 @@ internal static class StoredSettings
         actual.EventId.ShouldBe(expected.EventId);
         actual.PushOutputs.ShouldBe(expected.PushOutputs);
         actual.AllowServerConnections.ShouldBe(expected.AllowServerConnections);
+        actual.RestreamedFrom.ShouldBe(expected.RestreamedFrom);
+        actual.ProtectPlayback.ShouldBe(expected.ProtectPlayback);
         if (expected.PullInput is null)
         {
             actual.PullInput.ShouldBeNull();
@@ -59,6 +65,8 @@ internal static class StoredSettings
             actual.PullInput.RetryDelay.ShouldBe(expected.PullInput.RetryDelay);
             actual.PullInput.StallTimeout.ShouldBe(expected.PullInput.StallTimeout);
             actual.PullInput.Mode.ShouldBe(expected.PullInput.Mode);
+            actual.PullInput.OnDemand.ShouldBe(expected.PullInput.OnDemand);
+            actual.PullInput.IdleTimeout.ShouldBe(expected.PullInput.IdleTimeout);
         }
 
         if (expected.Archive is null)
