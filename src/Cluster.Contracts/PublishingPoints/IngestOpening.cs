@@ -23,6 +23,10 @@ public sealed record IngestOpening(string ConnectionId, string StreamId, string?
     /// <summary>The session's wall clock as the tier above decided it (<see cref="Tiers.TierHeaders.Anchor"/>), adopted by this point; null from encoders.</summary>
     [Id(6)]
     public DateTimeOffset? Anchor { get; init; }
+
+    /// <summary>Whether the point's own pull input opens the connection; any other publisher of a restreamed point makes it a local point.</summary>
+    [Id(7)]
+    public bool FromPullInput { get; init; }
 }
 
 /// <summary>The point's answer to <see cref="IngestOpening"/>.</summary>

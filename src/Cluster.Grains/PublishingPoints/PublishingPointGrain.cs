@@ -273,6 +273,24 @@ internal sealed partial class PublishingPointGrain(
         return !_view.TrackKeys.IsEmpty;
     }
 
+    /// <summary>
+    /// A publisher pushes to a restreamed point: a stream published here wins over the source's (seed 004), so the point
+    /// stops restreaming, drops the source's session and becomes this node's own; the restreamer then leaves it alone.
+    /// </summary>
+    private async Task BecomeLocalAsync(string source, string? publisher)
+    {
+        LogBecameLocal(PrimaryKey, source, publisher);
+        _onDemandRunning = false;
+        StopIdleTimer();
+        _settings = _settings with { RestreamedFrom = null, PullInput = null };
+        await store.SaveAsync(PrimaryKey, _settings);
+        await UpdatePullInputAsync();
+        if (_state is not PublishingPointState.Idle)
+        {
+            await DropSessionAsync(PublishingPointState.Idle);
+        }
+    }
+
     /// <summary>Ends the session and drops its DVR; the point is then in <paramref name="state"/>.</summary>
     private async Task DropSessionAsync(PublishingPointState state)
     {
@@ -300,6 +318,11 @@ internal sealed partial class PublishingPointGrain(
 
     public async Task<IngestAdmission> OpenIngestAsync(IngestOpening opening, bool createIfMissing)
     {
+        if (_settings.RestreamedFrom is { } source && !opening.FromPullInput)
+        {
+            await BecomeLocalAsync(source, opening.RemoteAddress);
+        }
+
         if (Admission(opening.EventId, opening.UpstreamSessionId, createIfMissing, out var freshSession) is { } refusal)
         {
             LogIngestRefused(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, refusal.StatusCode, refusal.Reason);
@@ -694,6 +717,9 @@ internal sealed partial class PublishingPointGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: session {Epoch}'s media time 0 is {Anchor} UTC, from {Source}")]
     private partial void LogAnchor(string point, long epoch, string anchor, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: {Publisher} publishes here, so it is no longer restreamed from {Source}")]
+    private partial void LogBecameLocal(string point, string source, string? publisher);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing point {Point}: removed (settings forgotten, DVR dropped)")]
     private partial void LogRemoved(string point);

@@ -20,7 +20,6 @@ internal sealed partial class RestreamGrain(
 {
     private readonly Dictionary<string, SourceStream[]> _lists = new(StringComparer.Ordinal);
     private readonly HashSet<string> _owned = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, string> _applied = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _shadowed = new(StringComparer.OrdinalIgnoreCase);
     private RestreamedPoint[] _points = [];
 
@@ -98,15 +97,12 @@ internal sealed partial class RestreamGrain(
     private async Task ApplyAsync(string name, PublishingPointSettings settings)
     {
         var json = PublishingPointSettingsJson.Serialize(settings);
-        if (_applied.TryGetValue(name, out var applied) && applied == json)
-        {
-            return;
-        }
-
         var point = GrainFactory.GetGrain<IPublishingPointGrain>(name);
         var status = await point.GetStatusAsync();
-        if (status.Exists && status.Settings.RestreamedFrom is null && !_owned.Contains(name))
+        if (status.Exists && status.Settings.RestreamedFrom is null)
         {
+            // Configured or published here (a publisher took over a point made by the restreamer too): it wins.
+            _owned.Remove(name);
             if (_shadowed.Add(name))
             {
                 LogShadowed(name);
@@ -123,7 +119,6 @@ internal sealed partial class RestreamGrain(
             LogConfigured(name, settings.RestreamedFrom!, settings.PullInput!.OnDemand ? SourceStream.OnDemand : SourceStream.Static, string.Join(", ", settings.PullInput.Urls));
         }
 
-        _applied[name] = json;
         _owned.Add(name);
     }
 
@@ -138,7 +133,6 @@ internal sealed partial class RestreamGrain(
         }
 
         _owned.Remove(name);
-        _applied.Remove(name);
     }
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Restream: {Point} from {Source} as {Kind}, pulled from {Urls}")]

@@ -197,7 +197,7 @@ internal sealed partial class ManifestPullInput : PullInputBase
     private async Task<IngestAdmission?> OpenAsync(
         IPublishingPointGrain point, string connectionId, string url, string? session, bool fresh, List<UpstreamTrack> tracks, Dictionary<string, ITrackGrain> trackGrains)
     {
-        var opening = new IngestOpening(connectionId, "manifest", null, url, [.. tracks.Select(t => t.Info)]) { UpstreamSessionId = session };
+        var opening = new IngestOpening(connectionId, "manifest", null, url, [.. tracks.Select(t => t.Info)]) { UpstreamSessionId = session, FromPullInput = true };
         var admission = await point.OpenIngestAsync(opening, createIfMissing: true);
         if (!admission.Accepted)
         {

@@ -84,6 +84,7 @@ internal sealed partial class StreamPullInput : PullInputBase
             var opening = new IngestOpening(connectionId, "all", eventId, url, header.Tracks)
             {
                 UpstreamSessionId = session,
+                FromPullInput = true,
                 Anchor = SessionAnchor.TryParse(Header(response, TierHeaders.Anchor), out var anchor) ? anchor : null,
             };
             var admission = await point.OpenIngestAsync(opening, createIfMissing: true);

@@ -115,14 +115,24 @@ public sealed class RestreamTests(ITestOutputHelper output)
             await Eventually.UntilAsync(async () => State(await StatusAsync(http, sourceB, "ondemand/cam")) == "Idle", Bound, () => $"cam on b did not stop once the restreamer stopped pulling\n{Diagnostics()}");
             Log("without viewers sport stopped on the restreamer, and cam on the restreamer and on source b");
 
-            // 4. Streams appear and disappear with the sources' lists.
+            // 4. A stream published here wins over the source's: an encoder pushing to ondemand/cam makes it local.
+            pushers.Add(PacedSmoothPusher.Start(new Uri(r.Address, "ondemand/cam.isml/Streams(0)"), capture, new SmoothPushPlan { Speed = 1 }));
+            await Eventually.UntilAsync(
+                async () => Describe(await RestreamAsync(http, r)).EndsWith("shadowed: news,ondemand/cam", StringComparison.Ordinal)
+                    && await StatusAsync(http, r, "ondemand/cam") is { } cam && State(cam) == "Started"
+                    && cam.GetProperty("settings").GetProperty("restreamedFrom").ValueKind == JsonValueKind.Null,
+                Bound,
+                () => $"a push to ondemand/cam did not make it local: {Describe(RestreamAsync(http, r).Result)}\n{Diagnostics()}");
+            Log("a push to ondemand/cam on the restreamer made it a local point, left alone by the restreamer");
+
+            // 5. Streams appear and disappear with the sources' lists.
             pushers.Add(PacedSmoothPusher.Start(new Uri(ingest.Address, "mylive/two.isml/Streams(0)"), capture, new SmoothPushPlan { Speed = 1 }));
             await Eventually.UntilAsync(async () => Describe(await RestreamAsync(http, r)).Contains("mylive/two static a,b", StringComparison.Ordinal), Bound, () => $"mylive/two did not appear\n{Diagnostics()}");
             await PostAsync(http, sourceA, "sport/shutdown");
             await Eventually.UntilAsync(async () => await StatusAsync(http, r, "sport") is null, Bound, () => $"sport was not removed once no source listed it\n{Diagnostics()}");
             Log("mylive/two appeared; sport went once source a shut it down (b excepts it)");
 
-            // 5. Source a dies: mylive/one goes on from source b, no gap, no duplicate, the same fragments as b's.
+            // 6. Source a dies: mylive/one goes on from source b, no gap, no duplicate, the same fragments as b's.
             var before = (await SmoothManifest.TryGetAsync(http, new Uri(r.Address, "mylive/one.isml/Manifest").ToString()))!.Single("video").Fragments;
             sourceA.Kill();
             Log($"source a killed with {before.Count} fragments of mylive/one on the restreamer");
