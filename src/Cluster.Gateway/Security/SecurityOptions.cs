@@ -150,7 +150,7 @@ public sealed class AdminJwtOptions
 /// <summary>
 /// Publish credentials by point path prefix: a push to a point under a rule's prefix needs HTTP Basic credentials of one of
 /// its users (ffmpeg sends <c>http://user:password@host/...</c> as Basic) or, from a server of this deployment, a
-/// <c>Cluster-HMAC</c> signature made with <c>Cluster:Tiers:SharedKey</c>. The longest matching prefix applies; a point
+/// <c>Cluster-HMAC</c> signature made with the cluster key (<c>Cluster:ClusterKey</c>). The longest matching prefix applies; a point
 /// under no rule takes pushes from anyone (and <see cref="Cluster.Contracts.PublishingPoints.PublishingPointOptions.AutoCreate"/>
 /// decides whether a push may create it).
 /// </summary>
