@@ -134,7 +134,7 @@ internal sealed partial class PlaybackHandler
         }
 
         var read = await Track(url).ReadFragmentAsync(url.Time, _options.Value.FragmentWaitTimeout, context.RequestAborted);
-        if (read.Fragment is null && await FromSourceAsync(context, url, key) is { } taken)
+        if (read.Fragment is null && read.Status == FragmentReadStatus.Gone && await FromSourceAsync(context, url, key) is { } taken)
         {
             await ServeCachedAsync(context, taken);
             return;

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Cluster.Gateway.Restream;
 
 /// <summary>
-/// Transparent access to a source's DVR: a fragment a restreamed point does not hold (older than its own window, or
-/// evicted) is fetched from the source at the same URL (both nodes answer the same bytes there), trying the point's
+/// Transparent access to a source's DVR: a fragment a restreamed point no longer holds (older than the oldest it has:
+/// outside its own window) is fetched from the source at the same URL (both nodes answer the same bytes there), trying the point's
 /// pull URLs in their order. Only responses the source marks immutable are taken; the playback handler keeps them in its
 /// response cache, so each is fetched once. A source that does not have it either leaves the answer a 404.
 /// </summary>

@@ -36,15 +36,25 @@ internal static partial class StreamListEndpoint
         }
 
         var archive = ArchivePlayback.Prefix(configuration);
-        var candidates = (await CandidatesAsync(context.RequestServices, grains, context.RequestAborted))
-            .Where(path => !path.StartsWith(archive, StringComparison.OrdinalIgnoreCase));
         var streams = new List<SourceStream>();
-        foreach (var path in candidates.Order(StringComparer.Ordinal))
+        try
         {
-            if (await DescribeAsync(grains, path) is { } stream)
+            var candidates = (await CandidatesAsync(context.RequestServices, grains, context.RequestAborted))
+                .Where(path => !path.StartsWith(archive, StringComparison.OrdinalIgnoreCase));
+            foreach (var path in candidates.Order(StringComparer.Ordinal))
             {
-                streams.Add(stream);
+                if (await DescribeAsync(grains, path) is { } stream)
+                {
+                    streams.Add(stream);
+                }
             }
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // A silo just died and the cluster has not caught up: the restreamer keeps its last list and asks again.
+            context.Response.Headers.RetryAfter = "1";
+            await Playback.PlaybackHandler.PlainText(context, StatusCodes.Status503ServiceUnavailable, $"The stream list cannot be read right now ({e.GetType().Name}); retry shortly.");
+            return;
         }
 
         context.Response.Headers.CacheControl = "no-store";

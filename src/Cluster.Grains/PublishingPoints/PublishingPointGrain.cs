@@ -37,6 +37,7 @@ internal sealed partial class PublishingPointGrain(
 
     /// <summary>Whether an on-demand pull input runs (a viewer asked within its idle timeout), and when the last one asked.</summary>
     private bool _onDemandRunning;
+    private bool _onDemandReady;
     private DateTimeOffset _demandedAt;
     private IGrainTimer? _idleTimer;
     private TaskCompletionSource _hasTracks = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -202,6 +203,15 @@ internal sealed partial class PublishingPointGrain(
             {
                 await StartOnDemandAsync(pull);
             }
+
+            if (_onDemandReady && !_view.TrackKeys.IsEmpty)
+            {
+                return true;
+            }
+
+            // The first viewers wait for the input's first fragments; once they came, nobody waits again.
+            _onDemandReady = await WaitForFragmentsAsync(wait);
+            return _onDemandReady;
         }
 
         return await WaitForFragmentsAsync(wait);
@@ -232,6 +242,7 @@ internal sealed partial class PublishingPointGrain(
         }
 
         _onDemandRunning = false;
+        _onDemandReady = false;
         StopIdleTimer();
         LogOnDemand(PrimaryKey, $"no viewer for {pull.IdleTimeout.TotalSeconds:0.#} s; stopping");
         await UpdatePullInputAsync();

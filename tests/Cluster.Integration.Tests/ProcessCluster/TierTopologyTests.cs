@@ -84,7 +84,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             var pushing = encoder;
 
             // 2. Both origins have the stream; then the distribution is told to pull it (origin-a first, origin-b as backup).
-            await WaitUntilAsync(
+            await Eventually.UntilAsync(
                 async () => VideoCount(await TryManifestAsync(http, originA)) >= 2 && VideoCount(await TryManifestAsync(http, originB)) >= 2,
                 FirstFragmentsBound,
                 () => $"the origins did not both list 2 video fragments within {FirstFragmentsBound}\n{pushing.Log}\n{tiers.LogTails()}");
@@ -110,7 +110,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             }
 
             PointStatus? status = null;
-            await WaitUntilAsync(
+            await Eventually.UntilAsync(
                 async () =>
                 {
                     status = await StatusAsync(http, tiers.Distribution);
@@ -147,7 +147,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
                 Log($"killed origin-a (pid {originAPid}); the distribution listed video up to {liveEdgeAtKill}; viewer at {viewerAtKill.Time:F2} s, buffered to {viewerAtKill.BufferedEnd:F2} s");
 
                 // The distribution fails over to origin-b...
-                await WaitUntilAsync(
+                await Eventually.UntilAsync(
                     async () =>
                     {
                         status = await StatusAsync(http, tiers.Distribution);
@@ -159,7 +159,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
                 Log($"failed over to origin-b {failedOverAfter.TotalSeconds:F1} s after the crash: {status!.Pull}");
 
                 // ...and new fragments keep arriving...
-                await WaitUntilAsync(
+                await Eventually.UntilAsync(
                     async () => (await TryManifestAsync(http, distribution))?.Streams.FirstOrDefault(s => s.Type == "video")?.Fragments.Count(f => f.Time >= liveEdgeAtKill) >= 2,
                     NewFragmentsBound,
                     () => $"the distribution listed no 2 video fragments after {liveEdgeAtKill} within {NewFragmentsBound} of the crash\n{tiers.LogTail(ScriptedTiers.DistributionNode)}\n{tiers.LogTail(ScriptedTiers.OriginBNode)}");
@@ -185,7 +185,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             foreach (var node in new[] { ScriptedTiers.IngestNode, ScriptedTiers.DistributionNode })
             {
                 PointStatus? last = null;
-                await WaitUntilAsync(
+                await Eventually.UntilAsync(
                     async () => (last = await StatusAsync(http, tiers.Url(node)))?.State == "Stopped",
                     StoppedBound,
                     () => $"{node}'s point was not Stopped within {StoppedBound} of ffmpeg's exit\n{last?.Json}\n{tiers.LogTail(node)}");
@@ -240,7 +240,7 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             // 5. Origin-b saw the whole event: its archive holds all of it, in every format, and survives a restart.
             var archiveRoot = Path.Combine(tiers.DataPath(ScriptedTiers.OriginBNode), "archive", PointPath);
             string? session = null;
-            await WaitUntilAsync(
+            await Eventually.UntilAsync(
                 () => Task.FromResult((session = FinalizedSession(archiveRoot)) is not null),
                 ArchiveBound,
                 () => $"origin-b has no finalized archive session under {archiveRoot} within {ArchiveBound} of the event's end\n{tiers.LogTail(ScriptedTiers.OriginBNode)}");
@@ -486,20 +486,5 @@ public sealed class TierTopologyTests(ITestOutputHelper output)
             [.. json.RootElement.GetProperty("streams").EnumerateArray().Select(s => new ProbedStream(
                 s.GetProperty("codec_type").GetString()!, s.GetProperty("codec_name").GetString()!, Seconds(s)))],
             json.RootElement.TryGetProperty("format", out var format) ? Seconds(format) : null);
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; throws with <paramref name="failure"/> after <paramref name="timeout"/>.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (stopwatch.Elapsed > timeout)
-            {
-                throw new TimeoutException(failure());
-            }
-
-            await Task.Delay(200);
-        }
     }
 }
