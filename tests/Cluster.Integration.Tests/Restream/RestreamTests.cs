@@ -13,7 +13,8 @@ namespace Cluster.Integration.Tests.Restream;
 /// Cluster restreaming as seed 004 describes it, each node its own process: an ingest node pushes every point to two
 /// source nodes (so both hold the same stream, as a cluster ingest does), and a restreamer started late takes their
 /// stream lists with <c>Only</c>/<c>Except</c> rules, a local point of a listed name, a static and two on-demand streams
-/// (one on demand at the source itself). Expectations come from the seed and from what the sources serve.
+/// (one on demand at the source itself), and hls.js and dash.js viewers moving between nodes. Expectations come from
+/// the seed and from what the sources serve.
 /// </summary>
 public sealed class RestreamTests(ITestOutputHelper output)
 {
@@ -23,8 +24,11 @@ public sealed class RestreamTests(ITestOutputHelper output)
     /// <summary>How long a condition on the processes may take: start-up of several nodes on a loaded 2-core machine included.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(45);
 
+    /// <summary>How long a player in headless Chromium gets (browser start-up beside four nodes on 2 cores included).</summary>
+    private static readonly TimeSpan PlayerBound = TimeSpan.FromSeconds(60);
+
     [Fact]
-    public async Task Restreamer_TwoSourcesWithRules_TakesWhatTheRulesSay_SameBytes_OnDemandStartsAndStops_FailsOverWithoutAGap()
+    public async Task Restreamer_TwoSourcesWithRules_TakesWhatTheRulesSay_SameBytes_OnDemandStartsAndStops_FailsOverWithoutAGap_PlayersPlayOn()
     {
         var clock = Stopwatch.StartNew();
         void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
@@ -97,6 +101,18 @@ public sealed class RestreamTests(ITestOutputHelper output)
 
             Log("mylive/one: the restreamer's DVR starts at the source's first fragment; fragments and manifests are the same bytes");
 
+            // A viewer can move between them: hls.js playing from source a goes on when its requests go to the restreamer.
+            await using (var viewer = await PlayerPage.OpenAsync(new Uri(sourceA.Address, "mylive/one.isml/manifest(format=m3u8-cmaf)")))
+            {
+                (await viewer.WaitForPlaybackAsync(seconds: 1, PlayerBound)).Advanced(1).ShouldBeTrue($"hls.js did not play from source a\n{viewer.ConsoleLog}");
+                var toRestreamer = await viewer.SwitchOriginAsync(sourceA.Address, r.Address);
+                var moved = await viewer.WaitForPlaybackAsync(seconds: 3, PlayerBound);
+                moved.Advanced(3).ShouldBeTrue($"hls.js stopped when moved to the restreamer: {moved}\n{viewer.ConsoleLog}");
+                toRestreamer().ShouldBeGreaterThan(0);
+            }
+
+            Log("hls.js played from source a, then on from the restreamer");
+
             // 3. On demand: the first request starts the stream and waits for it; without viewers it stops again.
             using (var first = await http.GetAsync(new Uri(r.Address, "sport.isml/Manifest")))
             {
@@ -132,7 +148,10 @@ public sealed class RestreamTests(ITestOutputHelper output)
             await Eventually.UntilAsync(async () => await StatusAsync(http, r, "sport") is null, Bound, () => $"sport was not removed once no source listed it\n{Diagnostics()}");
             Log("mylive/two appeared; sport went once source a shut it down (b excepts it)");
 
-            // 6. Source a dies: mylive/one goes on from source b, no gap, no duplicate, the same fragments as b's.
+            // 6. Source a dies: mylive/one goes on from source b, no gap, no duplicate, the same fragments as b's, and a
+            //    dash.js viewer of the restreamer keeps playing.
+            await using var dashViewer = await PlayerPage.OpenAsync(new Uri(r.Address, "mylive/one.isml/manifest(format=mpd-time-cmaf)"));
+            (await dashViewer.WaitForPlaybackAsync(seconds: 1, PlayerBound)).Advanced(1).ShouldBeTrue($"dash.js did not play from the restreamer\n{dashViewer.ConsoleLog}");
             var before = (await SmoothManifest.TryGetAsync(http, new Uri(r.Address, "mylive/one.isml/Manifest").ToString()))!.Single("video").Fragments;
             sourceA.Kill();
             Log($"source a killed with {before.Count} fragments of mylive/one on the restreamer");
@@ -148,7 +167,10 @@ public sealed class RestreamTests(ITestOutputHelper output)
             var onB = (await SmoothManifest.TryGetAsync(http, new Uri(sourceB.Address, "mylive/one.isml/Manifest").ToString()))!;
             onB.Single("video").Fragments.Take(times.Count).ShouldBe(times.Take(onB.Single("video").Fragments.Count));
             await AssertSameBytesAsync(http, "mylive/one", after, sourceB, r, fromIndex: before.Count);
-            Log($"failover to source b: {times.Count} contiguous fragments, the newest the same bytes as b's");
+            await dashViewer.Page.EvaluateAsync("() => { window.playerState.start = null; }");
+            var played = await dashViewer.WaitForPlaybackAsync(seconds: 4, PlayerBound);
+            played.Advanced(4).ShouldBeTrue($"dash.js stopped after source a died: {played}\n{dashViewer.ConsoleLog}");
+            Log($"failover to source b: {times.Count} contiguous fragments, the newest the same bytes as b's; dash.js played on");
         }
         finally
         {
