@@ -37,7 +37,8 @@ public interface IPublishingPointGrain : IGrainWithStringKey
     /// <summary>
     /// A viewer or a downstream server wants the point: an on-demand pull input (<see cref="PullInputSettings.OnDemand"/>)
     /// starts if it is not running, and its idle time starts again. Waits up to <paramref name="wait"/> for every track
-    /// to have a fragment; returns whether the point has something to serve. Other points answer at once.
+    /// to have a fragment (an on-demand point only until its first fragments came); returns whether the point has
+    /// something to serve.
     /// </summary>
     [AlwaysInterleave]
     Task<bool> DemandAsync(TimeSpan wait);

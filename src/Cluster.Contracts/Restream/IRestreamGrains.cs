@@ -9,6 +9,7 @@ namespace Cluster.Contracts.Restream;
 public interface IRestreamSourceGrain : IGrainWithStringKey
 {
     /// <summary>Activates the grain (and with it its refresh timer); every silo calls it now and then, so a silo's death does not end it.</summary>
+    [AlwaysInterleave]
     Task EnsureRunningAsync();
 
     /// <summary>What the source last listed and how reading it went.</summary>

@@ -105,12 +105,12 @@ public sealed class RestreamSourceOptions
     public string EffectiveName(int index) => Name is { Length: > 0 } name ? name : $"source{index}";
 
     /// <summary>The point settings a stream taken from this source gets.</summary>
-    public PublishingPointSettings Settings(string sourceName, IEnumerable<string> pullUrls, TimeSpan sourceWindow, bool onDemand) => new()
+    public PublishingPointSettings Settings(string sourceName, IEnumerable<string> pullUrls, TimeSpan sourceWindow, bool onDemand, bool protectedAtSource = false) => new()
     {
         DvrWindowLength = DvrWindowLength ?? sourceWindow,
         Archive = Archive,
         RestreamedFrom = sourceName,
-        ProtectPlayback = ProtectPlayback,
+        ProtectPlayback = ProtectPlayback || protectedAtSource,
         PullInput = new PullInputSettings
         {
             Urls = [.. pullUrls],

@@ -1,7 +1,7 @@
 namespace Cluster.Contracts.Restream;
 
 /// <summary>
-/// What a node answers a restreamer on <c>GET /cluster/streams</c> (signed with the cluster key): its streams, running
+/// What a node answers a restreamer on <c>GET /cluster/streams</c> (asked with a cluster-key signature): its streams, running
 /// ones as <see cref="SourceStream.Static"/>, configured on-demand ones as <see cref="SourceStream.OnDemand"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
@@ -11,7 +11,10 @@ public sealed record SourceStreamList([property: Id(0)] SourceStream[] Streams)
     public const string Path = "/cluster/streams";
 }
 
-/// <summary>One stream of a source: its point path (the name it is restreamed under), kind, state and DVR.</summary>
+/// <summary>
+/// One stream of a source: its point path (the name it is restreamed under), kind, state, DVR, and whether players need
+/// playback authorization for it at the source (then they do on the restreamer too).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SourceStream(
     [property: Id(0)] string Name,
@@ -19,7 +22,8 @@ public sealed record SourceStream(
     [property: Id(2)] string State,
     [property: Id(3)] string? SessionId,
     [property: Id(4)] TimeSpan DvrWindowLength,
-    [property: Id(5)] SourceTrack[] Tracks)
+    [property: Id(5)] SourceTrack[] Tracks,
+    [property: Id(6)] bool Protected = false)
 {
     /// <summary>Running (live, or stopped and serving its recording): pulled continuously.</summary>
     public const string Static = "static";

@@ -7,7 +7,7 @@ namespace Cluster.Contracts.Tiers;
 /// <summary>
 /// Proves a server-to-server request comes from a holder of the deployment's cluster key without sending the key:
 /// <c>Authorization: Cluster-HMAC {unix seconds}.{nonce}:{hex HMAC-SHA256(key, "{unix seconds}.{nonce}\n{METHOD}\n{path}")}</c>,
-/// the nonce 16 random hex digits, so two requests never carry the same signature and a receiver can refuse one it has
+/// the nonce 16 random hex digits, all hex in lower case, so two requests never carry the same signature and a receiver can refuse one it has
 /// already seen (the gateway's <c>ServerSignatures</c> does). A signature is accepted for five minutes either side of the
 /// receiver's clock.
 /// </summary>
@@ -72,7 +72,11 @@ public static class ServerAuthentication
         return null;
     }
 
-    private static bool IsHex(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExcept("0123456789abcdefABCDEF");
+    /// <summary>The <c>{seconds}.{nonce}</c> part of a header <see cref="Verify(string, string?, string, string, DateTimeOffset)"/> accepted: what makes it unique.</summary>
+    public static string StampOf(string authorization) => authorization[(Scheme.Length + 1)..authorization.IndexOf(':', StringComparison.Ordinal)];
+
+    /// <summary>Lower-case hex only: one spelling per value, so a signature cannot be made "new" by changing its case.</summary>
+    private static bool IsHex(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExcept("0123456789abcdef");
 
     private static byte[] Mac(string key, string stamp, string method, string path) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{stamp}\n{method.ToUpperInvariant()}\n{path}"));

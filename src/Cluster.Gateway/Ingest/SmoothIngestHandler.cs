@@ -175,7 +175,7 @@ internal sealed partial class SmoothIngestHandler(
             return null;
         }
 
-        if (signatures.HasKey && signatures.Verify(context.Request) is { } denied)
+        if (signatures.HasKey && signatures.Verify(context) is { } denied)
         {
             LogUnsignedSession(url.PointPath, ClientAddress.Of(context), denied);
             return null;

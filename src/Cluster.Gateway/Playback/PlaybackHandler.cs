@@ -126,6 +126,7 @@ internal sealed partial class PlaybackHandler
 
     public async Task ServeFragmentAsync(HttpContext context, MediaUrl url)
     {
+        await _sessions.NoteViewerAsync(url.PointPath);
         var key = await ResponseKeyAsync(url);
         if (key is { } lookup && _responses.TryGet(lookup, out var cached))
         {

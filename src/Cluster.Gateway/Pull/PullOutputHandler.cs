@@ -40,7 +40,7 @@ internal sealed partial class PullOutputHandler(
     public async Task HandleAsync(HttpContext context, MediaUrl url)
     {
         var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (signatures.HasKey && signatures.Verify(context.Request) is { } denied)
+        if (signatures.HasKey && signatures.Verify(context) is { } denied)
         {
             LogRefused(url.PointPath, remote, 401, denied);
             await PlaybackHandler.PlainText(context, StatusCodes.Status401Unauthorized, denied);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Cluster.Contracts.PublishingPoints;
 using Cluster.Gateway.Playback;
@@ -9,11 +10,16 @@ namespace Cluster.Gateway.Restream;
 /// <summary>
 /// Transparent access to a source's DVR: a fragment a restreamed point no longer holds (older than the oldest it has:
 /// outside its own window) is fetched from the source at the same URL (both nodes answer the same bytes there), trying the point's
-/// pull URLs in their order. Only responses the source marks immutable are taken; the playback handler keeps them in its
-/// response cache, so each is fetched once. A source that does not have it either leaves the answer a 404.
+/// pull URLs in their order, always on the pull URL's own host. Only responses the source marks immutable are taken; the
+/// playback handler keeps them in its response cache, so each is fetched once; a fragment no source has is not asked
+/// for again for 10 seconds.
 /// </summary>
-internal sealed partial class SourceFragments(IHttpClientFactory clients, ILogger<SourceFragments> logger)
+internal sealed partial class SourceFragments(IHttpClientFactory clients, TimeProvider time, ILogger<SourceFragments> logger)
 {
+    private const int MaxMisses = 10_000;
+    private static readonly TimeSpan MissLifetime = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _misses = new(StringComparer.Ordinal);
+
     /// <summary>The HttpClient name.</summary>
     public const string Client = "Cluster.RestreamSource";
 
@@ -28,10 +34,18 @@ internal sealed partial class SourceFragments(IHttpClientFactory clients, ILogge
             return null;
         }
 
+        var now = time.GetUtcNow();
+        if (_misses.TryGetValue(path.Value!, out var until) && until > now)
+        {
+            return null;
+        }
+
         var http = clients.CreateClient(Client);
         foreach (var url in pull.Urls)
         {
-            var source = new Uri(new Uri(url), path.ToUriComponent());
+            // The source's scheme, host and port with the request's path as it is: a path can never name another host.
+            var upstream = new Uri(url);
+            var source = new UriBuilder(upstream.Scheme, upstream.Host, upstream.Port) { Path = path.Value }.Uri;
             try
             {
                 using var response = await http.GetAsync(source, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -49,7 +63,19 @@ internal sealed partial class SourceFragments(IHttpClientFactory clients, ILogge
             }
         }
 
+        Remember(path.Value!, now);
         return null;
+    }
+
+    /// <summary>A fragment no source had is not asked for again for <see cref="MissLifetime"/> (bounded: past the limit the list starts again).</summary>
+    private void Remember(string path, DateTimeOffset now)
+    {
+        if (_misses.Count >= MaxMisses)
+        {
+            _misses.Clear();
+        }
+
+        _misses[path] = now + MissLifetime;
     }
 
     [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "Restream {Point}: took {Url} from the source's DVR ({Bytes} bytes)")]

@@ -18,7 +18,7 @@ namespace Cluster.Gateway.Restream;
 /// holding the cluster key only: the request must carry a fresh <c>Cluster-HMAC</c> signature (<see cref="ServerSignatures"/>);
 /// without one, a wrong one or a replayed one the answer is 403 and no list. Listed: every point with a session to pull
 /// (live, or stopped with its recording) as <c>static</c>, every point with an on-demand pull input as <c>ondemand</c>,
-/// each with its tracks and DVR. Archived sessions are not listed (they are played, not restreamed).
+/// each with its tracks and DVR, and whether its playback is protected here (the restreamer then protects it too). Archived sessions are not listed (they are played, not restreamed).
 /// </summary>
 internal static partial class StreamListEndpoint
 {
@@ -26,9 +26,10 @@ internal static partial class StreamListEndpoint
 
     public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGet(SourceStreamList.Path, GetAsync);
 
-    private static async Task GetAsync(HttpContext context, ServerSignatures signatures, IGrainFactory grains, IConfiguration configuration, ILoggerFactory loggers)
+    private static async Task GetAsync(
+        HttpContext context, ServerSignatures signatures, IGrainFactory grains, IConfiguration configuration, IOptions<SecurityOptions> security, ILoggerFactory loggers)
     {
-        if (signatures.Verify(context.Request) is { } denied)
+        if (signatures.Verify(context) is { } denied)
         {
             LogRefused(loggers.CreateLogger(typeof(StreamListEndpoint).FullName!), ClientAddress.Of(context), denied);
             await Playback.PlaybackHandler.PlainText(context, StatusCodes.Status403Forbidden, denied);
@@ -43,7 +44,7 @@ internal static partial class StreamListEndpoint
                 .Where(path => !path.StartsWith(archive, StringComparison.OrdinalIgnoreCase));
             foreach (var path in candidates.Order(StringComparer.Ordinal))
             {
-                if (await DescribeAsync(grains, path) is { } stream)
+                if (await DescribeAsync(grains, security.Value, path) is { } stream)
                 {
                     streams.Add(stream);
                 }
@@ -84,7 +85,7 @@ internal static partial class StreamListEndpoint
         return paths;
     }
 
-    private static async Task<SourceStream?> DescribeAsync(IGrainFactory grains, string path)
+    private static async Task<SourceStream?> DescribeAsync(IGrainFactory grains, SecurityOptions security, string path)
     {
         var status = await grains.GetGrain<IPublishingPointGrain>(path).GetStatusAsync();
         var kind = !status.Exists ? null
@@ -111,7 +112,8 @@ internal static partial class StreamListEndpoint
                 timeline.Count > 0 ? timeline[timeline.Count - 1].End : null));
         }
 
-        return new SourceStream(status.Path, kind, status.State.ToString(), status.SessionId, status.Settings.DvrWindowLength, [.. tracks]);
+        var isProtected = status.Settings.ProtectPlayback || security.Playback.ProtectedPaths.Any(prefix => PathPrefix.Covers(prefix, path));
+        return new SourceStream(status.Path, kind, status.State.ToString(), status.SessionId, status.Settings.DvrWindowLength, [.. tracks], isProtected);
     }
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Stream list refused to {Remote}: {Reason}")]

@@ -43,7 +43,8 @@ internal sealed partial class PlaybackAuthorization(
     public async Task<(bool Allowed, string? Token)> AuthorizeAsync(HttpContext context, MediaUrl url)
     {
         var origin = OriginOf(url.PointPath);
-        if (!IsProtected(url.PointPath) && !IsProtected(origin) && !await ProtectedByItsSettingsAsync(url.PointPath))
+        if (!IsProtected(url.PointPath) && !IsProtected(origin)
+            && !await ProtectedByItsSettingsAsync(url.PointPath) && (origin == url.PointPath || !await ProtectedByItsSettingsAsync(origin)))
         {
             return (true, null);
         }

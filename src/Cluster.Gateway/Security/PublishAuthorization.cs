@@ -43,7 +43,7 @@ internal sealed partial class PublishAuthorization(
         var (status, reason) = _failures.GetStatistics(address)?.CurrentAvailablePermits == 0
             ? (StatusCodes.Status429TooManyRequests, $"More than {MaxFailuresPerMinute} refused pushes from this address in a minute; retry later.")
             : HasAllowedCertificate(rule, context) ? (0, "")
-            : Check(rule, authorization, context.Request.Method, context.Request.Path);
+            : Check(rule, authorization, context);
         if (status == 0)
         {
             return true;
@@ -86,7 +86,7 @@ internal sealed partial class PublishAuthorization(
         && context.Connection.ClientCertificate is { } certificate
         && rule.ClientCertificateThumbprints.Contains(certificate.Thumbprint, StringComparer.OrdinalIgnoreCase);
 
-    private (int Status, string Reason) Check(PublishRule rule, string authorization, string method, PathString path)
+    private (int Status, string Reason) Check(PublishRule rule, string authorization, HttpContext context)
     {
         if (authorization.Length == 0)
         {
@@ -95,7 +95,7 @@ internal sealed partial class PublishAuthorization(
 
         if (authorization.StartsWith(ServerAuthentication.Scheme + " ", StringComparison.Ordinal))
         {
-            return signatures.Verify(authorization, method, path) is { } denied ? (StatusCodes.Status403Forbidden, denied) : (0, "");
+            return signatures.Verify(context) is { } denied ? (StatusCodes.Status403Forbidden, denied) : (0, "");
         }
 
         if (!BasicCredentials.TryParse(authorization, out var user, out var password))

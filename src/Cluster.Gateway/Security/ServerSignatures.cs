@@ -17,14 +17,31 @@ internal sealed class ServerSignatures(IOptions<TierOptions> tiers, TimeProvider
     /// <summary>Accepted signatures remembered at most.</summary>
     internal const int MaxRemembered = 200_000;
 
+    private static readonly object ItemKey = new();
+
+    /// <summary>Accepted signatures by their stamp (<c>{seconds}.{nonce}</c>), with when they expire.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private int _accepted;
 
     /// <summary>Whether this node has a cluster key to check signatures with.</summary>
     public bool HasKey => tiers.Value.SharedKey is not null;
 
-    /// <summary>Null when the request carries a fresh, valid signature of its method and path; otherwise why not.</summary>
-    public string? Verify(HttpRequest request) => Verify(request.Headers.Authorization.ToString(), request.Method, request.Path);
+    /// <summary>
+    /// Null when the request carries a fresh, valid signature of its method and path; otherwise why not. Checked once per
+    /// request (the answer is kept in the request's items), so two checks of one request never see it as a replay.
+    /// </summary>
+    public string? Verify(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ItemKey, out var known))
+        {
+            return (string?)known;
+        }
+
+        var request = context.Request;
+        var answer = Verify(request.Headers.Authorization.ToString(), request.Method, request.Path);
+        context.Items[ItemKey] = answer;
+        return answer;
+    }
 
     /// <summary>Null when <paramref name="authorization"/> is a fresh, valid signature of the request; otherwise why not.</summary>
     public string? Verify(string? authorization, string method, string path)
@@ -46,7 +63,7 @@ internal sealed class ServerSignatures(IOptions<TierOptions> tiers, TimeProvider
         }
 
         return _seen.Count >= MaxRemembered ? "Too many server requests in the last minutes; retry shortly."
-            : !_seen.TryAdd(authorization!, signedAt + ServerAuthentication.MaxSkew) ? "This Cluster-HMAC signature was already used (a replayed request)."
+            : !_seen.TryAdd(ServerAuthentication.StampOf(authorization!), signedAt + ServerAuthentication.MaxSkew) ? "This Cluster-HMAC signature was already used (a replayed request)."
             : null;
     }
 

@@ -38,6 +38,7 @@ internal sealed partial class PublishingPointGrain(
     /// <summary>Whether an on-demand pull input runs (a viewer asked within its idle timeout), and when the last one asked.</summary>
     private bool _onDemandRunning;
     private bool _onDemandReady;
+    private int _onDemandRun;
     private DateTimeOffset _demandedAt;
     private IGrainTimer? _idleTimer;
     private TaskCompletionSource _hasTracks = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -204,14 +205,15 @@ internal sealed partial class PublishingPointGrain(
                 await StartOnDemandAsync(pull);
             }
 
-            if (_onDemandReady && !_view.TrackKeys.IsEmpty)
+            if (_onDemandReady)
             {
-                return true;
+                return !_view.TrackKeys.IsEmpty;
             }
 
-            // The first viewers wait for the input's first fragments; once they came, nobody waits again.
-            _onDemandReady = await WaitForFragmentsAsync(wait);
-            return _onDemandReady;
+            // The first viewers wait for the input's first fragments; after one wait with tracks, nobody waits again.
+            var arrived = await WaitForFragmentsAsync(wait);
+            _onDemandReady = _onDemandRunning && !_view.TrackKeys.IsEmpty;
+            return arrived;
         }
 
         return await WaitForFragmentsAsync(wait);
@@ -221,6 +223,7 @@ internal sealed partial class PublishingPointGrain(
     private async Task StartOnDemandAsync(PullInputSettings pull)
     {
         _onDemandRunning = true;
+        _onDemandRun++;
         LogOnDemand(PrimaryKey, "a viewer asked");
         await UpdatePullInputAsync();
         var period = TimeSpan.FromTicks(Math.Clamp(pull.IdleTimeout.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(5).Ticks));
@@ -232,6 +235,8 @@ internal sealed partial class PublishingPointGrain(
     {
         if (_settings.PullInput is not { OnDemand: true } pull || !_onDemandRunning)
         {
+            _onDemandRunning = false;
+            _onDemandReady = false;
             StopIdleTimer();
             return;
         }
@@ -245,8 +250,13 @@ internal sealed partial class PublishingPointGrain(
         _onDemandReady = false;
         StopIdleTimer();
         LogOnDemand(PrimaryKey, $"no viewer for {pull.IdleTimeout.TotalSeconds:0.#} s; stopping");
+        var run = _onDemandRun;
         await UpdatePullInputAsync();
-        await DropSessionAsync(PublishingPointState.Idle);
+        if (run == _onDemandRun && !_onDemandRunning)
+        {
+            // Unless a viewer came back meanwhile (then the input runs on, resuming the session it has).
+            await DropSessionAsync(PublishingPointState.Idle);
+        }
     }
 
     private void StopIdleTimer()
@@ -331,6 +341,15 @@ internal sealed partial class PublishingPointGrain(
     {
         if (_settings.RestreamedFrom is { } source && !opening.FromPullInput)
         {
+            // Only a push this node would take as a new session detaches the point: one refused leaves it restreamed.
+            if ((opening.Tracks.Length > options.Value.MaxTracksPerPoint
+                    ? IngestAdmission.Refuse(400, $"Publishing point '{PrimaryKey}' accepts at most {options.Value.MaxTracksPerPoint} tracks.")
+                    : NodeQuota()) is { } refused)
+            {
+                LogIngestRefused(PrimaryKey, opening.ConnectionId, opening.RemoteAddress, refused.StatusCode, refused.Reason);
+                return refused;
+            }
+
             await BecomeLocalAsync(source, opening.RemoteAddress);
         }
 

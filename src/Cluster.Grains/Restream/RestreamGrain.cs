@@ -16,11 +16,19 @@ namespace Cluster.Grains.Restream;
 internal sealed partial class RestreamGrain(
     IOptions<RestreamOptions> options,
     IPublishingPointStore store,
+    TimeProvider timeProvider,
     ILogger<RestreamGrain> logger) : Grain, IRestreamGrain
 {
+    /// <summary>How long a stream must be missing from every source's list before its point is removed.</summary>
+    private static readonly TimeSpan RemoveAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest DVR window a source may ask for its streams (an hostile list must not make the node keep everything).</summary>
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(14);
+
     private readonly Dictionary<string, SourceStream[]> _lists = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _owned = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _shadowed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _owned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _shadowed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _missingSince = new(StringComparer.Ordinal);
     private RestreamedPoint[] _points = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -39,29 +47,68 @@ internal sealed partial class RestreamGrain(
 
     public async Task ReportAsync(string source, SourceStream[] streams)
     {
-        _lists[source] = streams;
+        _lists[source] = [.. streams.Where(IsUsable)];
         var wanted = Merge();
-        foreach (var (name, (settings, point)) in wanted)
+        foreach (var (name, (settings, _)) in wanted)
         {
-            await ApplyAsync(name, settings);
+            try
+            {
+                await ApplyAsync(name, settings);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // One point whose silo just died must not keep the others from being configured; the next report retries.
+                LogApplyFailed(name, e.Message);
+            }
         }
 
         _points = [.. wanted.Values.Select(w => w.Point).Where(p => !_shadowed.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal)];
-        if (options.Value.Sources.Select((_, i) => options.Value.NameOf(i)).All(_lists.ContainsKey))
-        {
-            foreach (var gone in _owned.Where(name => !wanted.ContainsKey(name)).ToList())
-            {
-                await RemoveAsync(gone);
-            }
-        }
+        await RemoveGoneAsync(wanted);
     }
 
     public Task<RestreamStatus> GetStatusAsync() => Task.FromResult(new RestreamStatus(_points, [.. _shadowed.Order(StringComparer.Ordinal)]));
 
+    /// <summary>A listed stream this node can take: a valid point path, a known kind, a sane window.</summary>
+    private static bool IsUsable(SourceStream stream) =>
+        stream.Name is not null && PublishingPointPath.Validate(stream.Name) is null
+        && stream.Kind is SourceStream.Static or SourceStream.OnDemand
+        && stream.DvrWindowLength >= TimeSpan.Zero && stream.DvrWindowLength <= MaxWindow;
+
+    /// <summary>
+    /// Removes the points of streams no source has listed for <see cref="RemoveAfter"/>, once every source has answered
+    /// since this grain started: a list that misses a stream for a moment (a source's silo just died) drops no DVR.
+    /// </summary>
+    private async Task RemoveGoneAsync(Dictionary<string, (PublishingPointSettings Settings, RestreamedPoint Point)> wanted)
+    {
+        var now = timeProvider.GetUtcNow();
+        foreach (var name in wanted.Keys)
+        {
+            _missingSince.Remove(name);
+        }
+
+        if (!options.Value.Sources.Select((_, i) => options.Value.NameOf(i)).All(_lists.ContainsKey))
+        {
+            return;
+        }
+
+        foreach (var gone in _owned.Where(name => !wanted.ContainsKey(name)).ToList())
+        {
+            if (!_missingSince.TryGetValue(gone, out var since))
+            {
+                _missingSince[gone] = now;
+            }
+            else if (now - since >= RemoveAfter)
+            {
+                await RemoveAsync(gone);
+                _missingSince.Remove(gone);
+            }
+        }
+    }
+
     /// <summary>Every listed stream with the settings its point gets, from the sources in their configured order.</summary>
     private Dictionary<string, (PublishingPointSettings Settings, RestreamedPoint Point)> Merge()
     {
-        var merged = new Dictionary<string, (int Source, TimeSpan Window, bool Static, List<string> Urls)>(StringComparer.OrdinalIgnoreCase);
+        var merged = new Dictionary<string, (int Source, TimeSpan Window, bool Static, bool Protected, List<string> Urls)>(StringComparer.Ordinal);
         for (var i = 0; i < options.Value.Sources.Count; i++)
         {
             if (!_lists.TryGetValue(options.Value.NameOf(i), out var streams))
@@ -69,14 +116,15 @@ internal sealed partial class RestreamGrain(
                 continue;
             }
 
-            foreach (var stream in streams.Where(s => PublishingPointPath.Validate(s.Name) is null))
+            foreach (var stream in streams)
             {
                 if (!merged.TryGetValue(stream.Name, out var entry))
                 {
-                    entry = (i, stream.DvrWindowLength, false, []);
+                    entry = (i, stream.DvrWindowLength, false, false, []);
                 }
 
                 entry.Static |= stream.Kind == SourceStream.Static;
+                entry.Protected |= stream.Protected;
                 entry.Urls.AddRange(options.Value.Sources[i].AllUrls.Select(u => $"{u}/{stream.Name}.isml"));
                 merged[stream.Name] = entry;
             }
@@ -87,10 +135,10 @@ internal sealed partial class RestreamGrain(
             m =>
             {
                 var name = options.Value.NameOf(m.Value.Source);
-                var settings = options.Value.Sources[m.Value.Source].Settings(name, m.Value.Urls.Distinct(StringComparer.OrdinalIgnoreCase), m.Value.Window, !m.Value.Static);
+                var settings = options.Value.Sources[m.Value.Source].Settings(name, m.Value.Urls.Distinct(StringComparer.Ordinal), m.Value.Window, !m.Value.Static, m.Value.Protected);
                 return (settings, new RestreamedPoint(m.Key, m.Value.Static ? SourceStream.Static : SourceStream.OnDemand, settings.PullInput!.Urls));
             },
-            StringComparer.OrdinalIgnoreCase);
+            StringComparer.Ordinal);
     }
 
     /// <summary>Creates or reconfigures the point of stream <paramref name="name"/>, unless a local point has that name.</summary>
@@ -143,6 +191,9 @@ internal sealed partial class RestreamGrain(
 
     [LoggerMessage(EventId = 2112, Level = LogLevel.Information, Message = "Restream: a source lists {Point}, but this node has its own point of that name, which wins")]
     private partial void LogShadowed(string point);
+
+    [LoggerMessage(EventId = 2114, Level = LogLevel.Warning, Message = "Restream: configuring {Point} failed ({Reason}); the next list tries again")]
+    private partial void LogApplyFailed(string point, string reason);
 
     [LoggerMessage(EventId = 2113, Level = LogLevel.Warning, Message = "Restream: reading the points made before failed ({Reason}); stale ones stay until they are listed and dropped again")]
     private partial void LogStoreFailed(string reason);

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Cluster.Contracts.Restream;
 using Cluster.Grains.Tiers;
 using Microsoft.Extensions.Logging;
@@ -20,6 +19,12 @@ internal sealed partial class RestreamSourceGrain(
 {
     /// <summary>How long one read of a stream list may take.</summary>
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest stream list taken from a source, and the most streams in it.</summary>
+    private const int MaxListBytes = 16 * 1024 * 1024;
+    private const int MaxStreams = 10_000;
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private RestreamSourceOptions? _source;
     private string? _answered;
@@ -93,12 +98,33 @@ internal sealed partial class RestreamSourceGrain(
         if (!response.IsSuccessStatusCode)
         {
             var reason = (await response.Content.ReadAsStringAsync(linked.Token)).Trim();
-            throw new SourceRefusedException($"answered {(int)response.StatusCode}: {reason}");
+            throw new SourceRefusedException($"answered {(int)response.StatusCode}: {(reason.Length > 300 ? reason[..300] : reason)}");
         }
 
-        return await response.Content.ReadFromJsonAsync<SourceStreamList>(linked.Token) is { Streams: not null } list
+        if (response.Content.Headers.ContentLength > MaxListBytes)
+        {
+            throw new SourceRefusedException($"answered a stream list of {response.Content.Headers.ContentLength} bytes, more than {MaxListBytes}.");
+        }
+
+        // Read through a bounded buffer: a source is not trusted with this node's memory.
+        await using var body = await response.Content.ReadAsStreamAsync(linked.Token);
+        using var bounded = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, linked.Token)) > 0)
+        {
+            if (bounded.Length + read > MaxListBytes)
+            {
+                throw new SourceRefusedException($"answered a stream list of more than {MaxListBytes} bytes.");
+            }
+
+            bounded.Write(buffer, 0, read);
+        }
+
+        var list = System.Text.Json.JsonSerializer.Deserialize<SourceStreamList>(bounded.GetBuffer().AsSpan(0, (int)bounded.Length), JsonOptions);
+        return list is { Streams: not null } && list.Streams.Length <= MaxStreams
             ? list
-            : throw new SourceRefusedException("answered an empty stream list document.");
+            : throw new SourceRefusedException(list?.Streams is null ? "answered an empty stream list document." : $"lists {list.Streams.Length} streams, more than {MaxStreams}.");
     }
 
     private void Answered(string url, SourceStream[] visible)

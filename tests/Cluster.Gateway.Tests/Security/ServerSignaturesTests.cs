@@ -30,6 +30,31 @@ public sealed class ServerSignaturesTests
     }
 
     [Fact]
+    public void Verify_AcceptedSignatureInUpperCase_RefusedNotReplayable()
+    {
+        var signatures = Signatures();
+        var signature = ServerAuthentication.Sign(Key, "GET", Path, _time.GetUtcNow());
+        signatures.Verify(signature, "GET", Path).ShouldBeNull();
+
+        var shouted = "Cluster-HMAC " + signature["Cluster-HMAC ".Length..].ToUpperInvariant();
+
+        signatures.Verify(shouted, "GET", Path).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Verify_OneRequestCheckedTwice_AcceptedBothTimes()
+    {
+        var signatures = Signatures();
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = Path;
+        context.Request.Headers.Authorization = ServerAuthentication.Sign(Key, "GET", Path, _time.GetUtcNow());
+
+        signatures.Verify(context).ShouldBeNull();
+        signatures.Verify(context).ShouldBeNull("a second check of the same request (publish rules, then the session header) is no replay");
+    }
+
+    [Fact]
     public void Verify_OldSignature_Refused()
     {
         var signature = ServerAuthentication.Sign(Key, "GET", Path, _time.GetUtcNow());
