@@ -30,9 +30,7 @@ public sealed class RestreamKeyTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        var capture = await CapturedSmoothStream.CaptureAsync(
-            "restream-150s",
-            $"{Ffmpeg.TestPattern(realTime: false, seconds: 150)} -map 0:v -map 1:a {Ffmpeg.H264(300)} -c:a aac -b:a 64k -frag_duration 2000000");
+        var capture = await RestreamMedia.CaptureAsync();
 
         await using var source = await NodeProcess.StartAsync("source", $"--Cluster:ClusterKey={ClusterKey}");
         await using var pusher = PacedSmoothPusher.Start(new Uri(source.Address, Point + ".isml/Streams(0)"), capture, new SmoothPushPlan { Speed = 1 });
@@ -153,11 +151,8 @@ public sealed class RestreamKeyTests(ITestOutputHelper output)
     }
 
     private static async Task<SmoothManifest> ManifestAsync(HttpClient http, NodeProcess node, string? token = null) =>
-        (await SmoothManifest.TryGetAsync(http, new Uri(node.Address, Point + ".isml/Manifest" + (token is null ? "" : "?token=" + token)).ToString())).ShouldNotBeNull();
+        (await RestreamMedia.ManifestAsync(http, node, Point, token)).ShouldNotBeNull();
 
-    private static async Task<int> VideoCountAsync(HttpClient http, NodeProcess node, string? token = null) =>
-        await SmoothManifest.TryGetAsync(http, new Uri(node.Address, Point + ".isml/Manifest" + (token is null ? "" : "?token=" + token)).ToString()) is { } manifest
-            && manifest.Streams.Any(s => s.Type == "video")
-            ? manifest.Single("video").Fragments.Count
-            : 0;
+    private static Task<int> VideoCountAsync(HttpClient http, NodeProcess node, string? token = null) =>
+        RestreamMedia.VideoCountAsync(http, node, Point, token);
 }

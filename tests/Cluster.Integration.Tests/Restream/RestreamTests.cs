@@ -33,7 +33,7 @@ public sealed class RestreamTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        var capture = await CaptureAsync();
+        var capture = await RestreamMedia.CaptureAsync();
 
         await using var sourceA = await NodeProcess.StartAsync("source-a", $"--Cluster:ClusterKey={ClusterKey}");
         await using var sourceB = await NodeProcess.StartAsync("source-b", $"--Cluster:ClusterKey={ClusterKey}");
@@ -55,7 +55,7 @@ public sealed class RestreamTests(ITestOutputHelper output)
                 pushers.Add(PacedSmoothPusher.Start(new Uri(ingest.Address, point + ".isml/Streams(0)"), capture, new SmoothPushPlan { Speed = 1 }));
             }
 
-            await Eventually.UntilAsync(async () => await VideoCountAsync(http, sourceB, "mylive/one") >= 3, Bound, () => $"the sources did not get mylive/one\n{Diagnostics()}");
+            await Eventually.UntilAsync(async () => await RestreamMedia.VideoCountAsync(http, sourceB, "mylive/one") >= 3, Bound, () => $"the sources did not get mylive/one\n{Diagnostics()}");
             Log("the sources hold 3 fragments of mylive/one; starting the restreamer");
 
             restreamer = await NodeProcess.StartAsync(
@@ -89,7 +89,7 @@ public sealed class RestreamTests(ITestOutputHelper output)
 
             // 2. A static stream is pulled with no viewer, from the start of the source's DVR (the restreamer joined late),
             //    and the same URLs answer the same bytes.
-            await Eventually.UntilAsync(async () => await VideoCountAsync(http, r, "mylive/one") >= 4, Bound, () => $"mylive/one was not restreamed\n{Diagnostics()}");
+            await Eventually.UntilAsync(async () => await RestreamMedia.VideoCountAsync(http, r, "mylive/one") >= 4, Bound, () => $"mylive/one was not restreamed\n{Diagnostics()}");
             var onSource = await SmoothManifest.TryGetAsync(http, new Uri(sourceA.Address, "mylive/one.isml/Manifest").ToString());
             var restreamed = await SmoothManifest.TryGetAsync(http, new Uri(r.Address, "mylive/one.isml/Manifest").ToString());
             restreamed!.Single("video").Fragments[0].ShouldBe(onSource!.Single("video").Fragments[0], "the restreamer's DVR starts where the source's does");
@@ -155,7 +155,7 @@ public sealed class RestreamTests(ITestOutputHelper output)
             var before = (await SmoothManifest.TryGetAsync(http, new Uri(r.Address, "mylive/one.isml/Manifest").ToString()))!.Single("video").Fragments;
             sourceA.Kill();
             Log($"source a killed with {before.Count} fragments of mylive/one on the restreamer");
-            await Eventually.UntilAsync(async () => await VideoCountAsync(http, r, "mylive/one") >= before.Count + 3, Bound, () => $"mylive/one did not go on from source b\n{Diagnostics()}");
+            await Eventually.UntilAsync(async () => await RestreamMedia.VideoCountAsync(http, r, "mylive/one") >= before.Count + 3, Bound, () => $"mylive/one did not go on from source b\n{Diagnostics()}");
             var after = (await SmoothManifest.TryGetAsync(http, new Uri(r.Address, "mylive/one.isml/Manifest").ToString()))!;
             var times = after.Single("video").Fragments;
             times.Take(before.Count).ShouldBe(before, "every fragment listed before the crash is still listed");
@@ -181,12 +181,6 @@ public sealed class RestreamTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A 150 s ffmpeg Smooth push (320x180 H.264 in 2 s GOPs, AAC), replayed in real time to each point.</summary>
-    private static Task<CapturedSmoothStream> CaptureAsync() =>
-        CapturedSmoothStream.CaptureAsync(
-            "restream-150s",
-            $"{Ffmpeg.TestPattern(realTime: false, seconds: 150)} -map 0:v -map 1:a {Ffmpeg.H264(300)} -c:a aac -b:a 64k -frag_duration 2000000");
-
     /// <summary>Three video and audio fragments from <paramref name="fromIndex"/>, as Smooth fragments and as CMAF segments, hash alike on both nodes.</summary>
     private static async Task AssertSameBytesAsync(HttpClient http, string point, SmoothManifest manifest, NodeProcess source, NodeProcess restreamer, int fromIndex = 0)
     {
@@ -210,12 +204,6 @@ public sealed class RestreamTests(ITestOutputHelper output)
         response.StatusCode.ShouldBe(HttpStatusCode.OK, url.ToString());
         return Convert.ToHexStringLower(SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
     }
-
-    private static async Task<int> VideoCountAsync(HttpClient http, NodeProcess node, string point) =>
-        await SmoothManifest.TryGetAsync(http, new Uri(node.Address, point + ".isml/Manifest").ToString()) is { } manifest
-            && manifest.Streams.Any(s => s.Type == "video")
-            ? manifest.Single("video").Fragments.Count
-            : 0;
 
     private static async Task<JsonElement?> StatusAsync(HttpClient http, NodeProcess node, string point)
     {
