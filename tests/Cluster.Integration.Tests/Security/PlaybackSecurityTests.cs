@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Cluster.Contracts.PublishingPoints;
 using Cluster.Gateway.Security;
 using Cluster.Integration.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cluster.Integration.Tests.Security;
 
@@ -180,10 +182,19 @@ public sealed class PlaybackSecurityTests
         (await StatusAsync(silo, "hooked/vod.isml/Manifest?token=viewer-ok")).ShouldBe(HttpStatusCode.OK, "a session already allowed keeps playing");
     }
 
+    /// <summary>
+    /// Pushes 6 s with ffmpeg and waits until the node has read the whole body (the point is Stopped): ffmpeg exits once
+    /// its bytes are in the socket, which on a loaded machine can be before the node has parsed even the header.
+    /// </summary>
     private static async Task PushAsync(InProcessSilo silo, string point)
     {
         await using var ffmpeg = Ffmpeg.Start(Ffmpeg.MultiBitratePush(silo.Url(point + ".isml/"), realTime: false, seconds: 6));
         (await ffmpeg.WaitAsync(TimeSpan.FromSeconds(90))).ShouldBe(0, ffmpeg.Log);
+        var grain = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IPublishingPointGrain>(point);
+        await Eventually.UntilAsync(
+            async () => (await grain.GetStatusAsync()).State == PublishingPointState.Stopped,
+            TimeSpan.FromSeconds(30),
+            () => $"{point} did not reach Stopped after ffmpeg's push ended\n{ffmpeg.Log}");
     }
 
     /// <summary>The archived session's playback path, once the recording is listed.</summary>
